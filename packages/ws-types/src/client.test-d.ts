@@ -1,0 +1,118 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
+import type {
+  ConnectionStatus,
+  LiveWebSocketConfig,
+  MessageSerializer,
+  WebSocketClient,
+  WebSocketConstructor,
+  WebSocketEvent,
+  WebSocketMessage,
+} from './index.js';
+import { JSONSerializer } from './index.js';
+
+// The guide's "Custom Message Types".
+interface ChatMessage {
+  type: 'chat';
+  user: string;
+  text: string;
+  timestamp: number;
+}
+interface StatusMessage {
+  type: 'status';
+  online: boolean;
+}
+type Message = ChatMessage | StatusMessage;
+
+declare const websocket: WebSocketClient<Message>;
+
+describe('typed messages', () => {
+  it('narrows a subscriber by the discriminant, as in the guide', () => {
+    websocket.subscribe((message) => {
+      expectTypeOf(message).toEqualTypeOf<WebSocketMessage<Message>>();
+      switch (message.data.type) {
+        case 'chat':
+          expectTypeOf(message.data.text).toEqualTypeOf<string>();
+          // @ts-expect-error a chat message has no `online`
+          void message.data.online;
+          break;
+        case 'status':
+          expectTypeOf(message.data.online).toEqualTypeOf<boolean>();
+          break;
+      }
+    });
+  });
+
+  it('accepts a message of the type and refuses others', () => {
+    void websocket.send({ type: 'chat', user: 'a', text: 'Hello!', timestamp: 1 });
+    void websocket.send({ type: 'status', online: true });
+    // @ts-expect-error missing `user` and `timestamp`
+    void websocket.send({ type: 'chat', text: 'Hello!' });
+    // @ts-expect-error unknown discriminant
+    void websocket.send({ type: 'typing' });
+    // @ts-expect-error wrong field type
+    void websocket.send({ type: 'status', online: 'yes' });
+  });
+
+  it('leaves an untyped client open to any message, as the guide uses it', () => {
+    const untyped = {} as WebSocketClient;
+    void untyped.send({ type: 'chat', text: 'Hello!' });
+    untyped.subscribe((message) => {
+      expectTypeOf(message.timestamp).toBeNumber();
+    });
+  });
+
+  it('narrows events by type', () => {
+    websocket.subscribeToEvents((event) => {
+      expectTypeOf(event).toEqualTypeOf<WebSocketEvent>();
+      if (event.type === 'reconnecting') expectTypeOf(event.delay).toBeNumber();
+      if (event.type === 'disconnected') expectTypeOf(event.wasClean).toBeBoolean();
+      if (event.type === 'error') expectTypeOf(event.error.code).toBeString();
+    });
+    expectTypeOf(websocket.state.status).toEqualTypeOf<ConnectionStatus>();
+    expectTypeOf<WebSocketClient['markDead']>().parameters.toEqualTypeOf<[reason: string]>();
+  });
+});
+
+describe('configuration and platform', () => {
+  it('accepts the guide\'s full configuration', () => {
+    const config = {
+      reconnect: { enabled: true, maxAttempts: 5, initialDelay: 1000, maxDelay: 30000, backoffMultiplier: 2, jitter: true },
+      heartbeat: { enabled: true, interval: 30000, timeout: 5000, pingMessage: 'PING', pongMessage: 'PONG' },
+      serializer: JSONSerializer,
+      connectionTimeout: 10000,
+      queueSize: 100,
+    } satisfies LiveWebSocketConfig;
+    expectTypeOf(config).toExtend<LiveWebSocketConfig>();
+    expectTypeOf({ reconnect: { enabled: true, maxAttempts: 5 } }).toExtend<LiveWebSocketConfig>();
+    // @ts-expect-error unknown option
+    const bad: LiveWebSocketConfig = { retries: 3 };
+    void bad;
+  });
+
+  it('accepts the browser WebSocket and ws\'s WebSocket as the constructor', () => {
+    const browser: WebSocketConstructor = globalThis.WebSocket;
+    const node: WebSocketConstructor = NodeWebSocket;
+    expectTypeOf(browser).toEqualTypeOf(node);
+    // @ts-expect-error a constructor without `send` is not a WebSocket
+    const notSocket: WebSocketConstructor = class { readyState = 0; };
+    void notSocket;
+  });
+
+  it('accepts the guide\'s binary serializer shape', () => {
+    const encoder = { encode: (_value: unknown) => new ArrayBuffer(1) };
+    const decoder = { decode: <T>(_data: ArrayBuffer) => ({}) as T };
+    const binarySerializer: MessageSerializer = {
+      serialize<T>(message: T): ArrayBuffer {
+        return encoder.encode(message);
+      },
+      deserialize<T>(data: string | ArrayBuffer | Blob): T {
+        if (data instanceof ArrayBuffer) {
+          return decoder.decode<T>(data);
+        }
+        throw new Error('Expected ArrayBuffer');
+      },
+    };
+    expectTypeOf(binarySerializer).toExtend<MessageSerializer>();
+  });
+});

@@ -1,0 +1,45 @@
+export type { ConnectionState, ConnectionStats, ConnectionStatus } from './connection.js';
+export type {
+  ConnectedEvent,
+  DisconnectedEvent,
+  ErrorEvent,
+  ReconnectedEvent,
+  ReconnectingEvent,
+  WebSocketEvent,
+  WebSocketEventType,
+} from './events.js';
+export type {
+  EventListener,
+  MessageListener,
+  RawData,
+  Unsubscribe,
+  UrlProvider,
+  WebSocketClient,
+  WebSocketMessage,
+} from './client.js';
+export type {
+  AckOptions,
+  ChannelExtractor,
+  DropReason,
+  DropStrategy,
+  HeartbeatConfig,
+  HeartbeatOptions,
+  LiveWebSocketConfig,
+  QueueConfig,
+  ReconnectConfig,
+  ReconnectOptions,
+  RouterConfig,
+} from './config.js';
+export type {
+  CloseInfo,
+  RandomSource,
+  TimerHandle,
+  Timers,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './platform.js';
+export type { MessageSerializer, SerializedData } from './serializer.js';
+export type { WebSocketErrorCode } from './errors.js';
+
+export { WebSocketError, WS_ERROR_CODES } from './errors.js';
+export { JSONSerializer } from './serializer.js';
