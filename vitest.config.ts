@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
@@ -9,14 +10,14 @@ const resolve = { conditions: [SOURCE_CONDITION, ...defaultClientConditions] };
 const ssr = { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } };
 
 /** One project per package folder, so a new package is tested without editing this file. */
-const packageProjects: TestProjectInlineConfiguration[] = readdirSync('packages', { withFileTypes: true })
+const packageProjects: TestProjectInlineConfiguration[] = readdirSync(join(import.meta.dirname, 'packages'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map(({ name }) => ({
     resolve,
     ssr,
     test: {
       name,
-      root: `packages/${name}`,
+      root: join(import.meta.dirname, 'packages', name),
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       typecheck: {
         enabled: true,
@@ -33,6 +34,7 @@ export default defineConfig({
       {
         test: {
           name: 'packaging',
+          root: import.meta.dirname,
           include: ['tests/packaging/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -41,6 +43,6 @@ export default defineConfig({
         },
       },
     ],
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'reports/vitest.json' }]] : ['default'],
+    reporters: process.env.CI ? ['default', ['json', { outputFile: join(import.meta.dirname, 'reports/vitest.json') }]] : ['default'],
   },
 });

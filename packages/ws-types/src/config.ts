@@ -41,7 +41,7 @@ export interface HeartbeatOptions {
   interval: number;
   /** How long to wait for the pong, in ms, before declaring the connection dead. */
   timeout: number;
-  /** The ping sent through the client's serializer. */
+  /** The ping sent through the client's serializer; a function is called for each ping (fresh timestamps). */
   pingMessage: unknown;
   /**
    * The pong expected. A string or number matches an equal message; an object matches any
@@ -63,7 +63,7 @@ export type HeartbeatConfig = Partialize<HeartbeatOptions>;
 export interface LiveWebSocketConfig {
   /** Reconnection; off when absent. @defaultValue `DEFAULT_RECONNECT` of ws-core */
   reconnect?: ReconnectConfig | undefined;
-  /** Built-in heartbeat; off when absent. @defaultValue `DEFAULT_HEARTBEAT` of ws-heartbeat */
+  /** Built-in heartbeat; off when absent. @defaultValue `DEFAULT_HEARTBEAT` */
   heartbeat?: HeartbeatConfig | undefined;
   /** How messages become frames. @defaultValue `JSONSerializer` */
   serializer?: MessageSerializer | undefined;

@@ -1,0 +1,501 @@
+import {
+  JSONSerializer,
+  WebSocketError,
+  WS_ERROR_CODES,
+  type CloseInfo,
+  type ConnectionStatus,
+  type LiveWebSocketConfig,
+  type ReconnectOptions,
+  type SerializedData,
+  type TimerHandle,
+  type Timers,
+  type UrlProvider,
+  type WebSocketClient,
+  type WebSocketConstructor,
+  type WebSocketErrorCode,
+  type WebSocketEvent,
+  type WebSocketLike,
+  type WebSocketMessage,
+} from '@composable-svelte/ws-types';
+import { checkNumber, createHeartbeatEngine, createListenerSet, resolveHeartbeat } from '@composable-svelte/ws-types/shared';
+import { backoffDelay } from './backoff.js';
+import { byteLength } from './bytes.js';
+import { CLOSE_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_QUEUE_SIZE, DEFAULT_RECONNECT } from './defaults.js';
+
+const OPEN = 1;
+const ABNORMAL = 1006;
+
+const systemTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+  now: () => Date.now(),
+};
+
+const ignore = (): void => undefined;
+
+/** A send held while reconnecting, settled once it is written or dropped. */
+interface Held {
+  frame: SerializedData;
+  resolve: () => void;
+  reject: (error: WebSocketError) => void;
+}
+
+/** The pending `connect()` promise, settled by the outcome of the next attempt. */
+interface Waiter {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: WebSocketError) => void;
+}
+
+/**
+ * Marks a promise handled and returns it: the caller still sees its rejection, but one left
+ * unawaited does not crash the process, since every failure is also reported as an `error` event.
+ */
+function handled<P extends Promise<unknown>>(promise: P): P {
+  promise.catch(ignore);
+  return promise;
+}
+
+const sendFailed = (message: string, cause?: unknown): WebSocketError =>
+  new WebSocketError(message, WS_ERROR_CODES.SEND_FAILED, true, cause);
+
+function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOptions {
+  const options = { ...DEFAULT_RECONNECT, enabled: config !== undefined } as ReconnectOptions & Record<string, unknown>;
+  for (const [key, value] of Object.entries(config ?? {})) if (value !== undefined) options[key] = value;
+  checkNumber('reconnect.maxAttempts', options.maxAttempts, 0, true);
+  checkNumber('reconnect.initialDelay', options.initialDelay, 0);
+  checkNumber('reconnect.maxDelay', options.maxDelay, options.initialDelay);
+  checkNumber('reconnect.backoffMultiplier', options.backoffMultiplier, 1);
+  checkNumber('reconnect.minUptime', options.minUptime, 0);
+  return options;
+}
+
+/** Checks a close code and reason by the WHATWG rules; returns the error, or `undefined` when valid. */
+function closeError(code: number, reason: string): WebSocketError | undefined {
+  if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+    return new WebSocketError(`Close code must be 1000 or 3000-4999, got ${code}`, WS_ERROR_CODES.PROTOCOL_ERROR);
+  }
+  if (byteLength(String(reason)) > 123) {
+    return new WebSocketError('Close reason must be at most 123 UTF-8 bytes', WS_ERROR_CODES.PROTOCOL_ERROR);
+  }
+  return undefined;
+}
+
+/**
+ * Creates the live WebSocket client.
+ *
+ * Connects on `connect()`, never before. Reconnects after any close the application did not
+ * ask for when `reconnect` is configured, with exponential backoff and jitter, until
+ * `maxAttempts`; then status `failed` with a `MAX_RECONNECTS` error event. See the package
+ * README for every option, event and rule.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from 'ws'; // Node 20; browsers use the global
+ * const websocket = createLiveWebSocket<Message>({ WebSocket, reconnect: { maxAttempts: 0 } });
+ * await websocket.connect('wss://api.example.com');
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped clients take any message, as WebSocketClient does
+export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): WebSocketClient<T> {
+  const serializer = config.serializer ?? JSONSerializer;
+  const timers = config.timers ?? systemTimers;
+  const random = config.random ?? Math.random;
+  const reconnect = resolveReconnect(config.reconnect);
+  const connectionTimeout = checkNumber('connectionTimeout', config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT, 1);
+  const queueSize = checkNumber('queueSize', config.queueSize ?? DEFAULT_QUEUE_SIZE, 0, true);
+  const heartbeatOptions = resolveHeartbeat(config.heartbeat);
+
+  const messages = createListenerSet<WebSocketMessage<T>>();
+  const events = createListenerSet<WebSocketEvent>();
+
+  let status: ConnectionStatus = 'disconnected';
+  let socket: WebSocketLike | null = null;
+  let target: UrlProvider | null = null;
+  let url: string | null = null;
+  let protocols: string[] = [];
+  let attempts = 0;
+  let totalDelay = 0;
+  let lastError: WebSocketError | null = null;
+  let connectedAt: number | null = null;
+  let failure: unknown;
+  let waiter: Waiter | null = null;
+  let held: Held[] = [];
+  // Bumped whenever the current attempt is abandoned, so a URL that resolves late is dropped.
+  let generation = 0;
+  let attemptTimer: TimerHandle;
+  let stableTimer: TimerHandle;
+
+  let messagesSent = 0;
+  let messagesReceived = 0;
+  let bytesSent = 0;
+  let bytesReceived = 0;
+  let reconnects = 0;
+  let errors = 0;
+
+  const emit = (event: WebSocketEvent): void => {
+    events.emit(event);
+  };
+
+  const report = (error: WebSocketError): void => {
+    lastError = error;
+    errors++;
+    emit({ type: 'error', error, timestamp: timers.now() });
+  };
+
+  const heartbeat =
+    heartbeatOptions &&
+    createHeartbeatEngine(
+      heartbeatOptions,
+      timers,
+      (ping) => {
+        try {
+          if (socket?.readyState === OPEN) write(socket, serializer.serialize(ping));
+        } catch (cause) {
+          report(sendFailed('Ping failed', cause));
+        }
+      },
+      () => {
+        report(new WebSocketError('No pong in time', WS_ERROR_CODES.HEARTBEAT_TIMEOUT, true));
+        client.markDead('Heartbeat timeout');
+      },
+    );
+
+  const write = (target: WebSocketLike, frame: SerializedData): void => {
+    target.send(frame);
+    messagesSent++;
+    bytesSent += byteLength(frame);
+  };
+
+  const clearTimers = (): void => {
+    timers.clearTimeout(attemptTimer);
+    timers.clearTimeout(stableTimer);
+    heartbeat?.stop();
+  };
+
+  /** Stops listening to a socket: at once when closed, otherwise once its close event arrives. */
+  const release = (old: WebSocketLike): void => {
+    old.onopen = old.onmessage = null;
+    if (old.readyState === 3) {
+      old.onerror = old.onclose = null;
+      return;
+    }
+    // `ws` throws an 'error' that nobody listens to: keep a sink until the close event.
+    old.onerror = ignore;
+    old.onclose = () => {
+      old.onerror = old.onclose = null;
+    };
+  };
+
+  /** Drops a socket without waiting for the server: `ws` can terminate; others get a close frame. */
+  const kill = (old: WebSocketLike, reason: string): void => {
+    release(old);
+    const terminate = (old as { terminate?: () => void }).terminate;
+    if (terminate) terminate.call(old);
+    else old.close(4000, reason.slice(0, 30));
+  };
+
+  const settle = (error?: WebSocketError): void => {
+    const pending = waiter;
+    waiter = null;
+    if (error) pending?.reject(error);
+    else pending?.resolve();
+  };
+
+  const dropHeld = (reason: string): void => {
+    const dropped = held;
+    held = [];
+    for (const item of dropped) {
+      const error = sendFailed(reason);
+      report(error);
+      item.reject(error);
+    }
+  };
+
+  /** A loss or a failed attempt: schedule the next attempt, or give up. */
+  const afterLoss = (close: CloseInfo, error?: WebSocketError): void => {
+    socket = null;
+    connectedAt = null;
+    clearTimers();
+    if (error) report(error);
+    const wanted = reconnect.enabled && reconnect.shouldReconnect(pick(close));
+    if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
+      status = wanted ? 'failed' : 'disconnected';
+      if (wanted) {
+        report(
+          new WebSocketError(`Gave up after ${attempts} attempts`, WS_ERROR_CODES.MAX_RECONNECTS, false, lastError),
+        );
+      } else if (error) {
+        emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+      }
+      dropHeld(wanted ? 'Reconnection failed' : 'Connection closed');
+      return;
+    }
+    attempts++;
+    const delay = backoffDelay(attempts, reconnect, random);
+    totalDelay += delay;
+    status = 'reconnecting';
+    emit({ type: 'reconnecting', attempt: attempts, delay, maxAttempts: reconnect.maxAttempts, timestamp: timers.now() });
+    attemptTimer = timers.setTimeout(() => void open(), delay);
+  };
+
+  const fail = (code: WebSocketErrorCode, message: string, recoverable: boolean, cause: unknown, close?: CloseInfo): void => {
+    const error = new WebSocketError(message, code, recoverable, cause);
+    settle(error);
+    afterLoss(close ?? { code: ABNORMAL, reason: message, wasClean: false }, error);
+  };
+
+  const open = async (): Promise<void> => {
+    const attempt = ++generation;
+    status = 'connecting';
+    // The timeout covers the URL provider too, so a provider that never settles cannot hang connect().
+    attemptTimer = timers.setTimeout(() => {
+      generation++;
+      if (socket) {
+        release(socket);
+        socket.close();
+      }
+      fail(WS_ERROR_CODES.CONNECTION_TIMEOUT, `Not open after ${connectionTimeout} ms`, true, undefined);
+    }, connectionTimeout);
+    let address: string;
+    try {
+      address = typeof target === 'function' ? await target() : target!;
+      if (typeof address !== 'string') throw new TypeError('URL provider gave no string');
+    } catch (cause) {
+      if (attempt === generation) fail(WS_ERROR_CODES.CONNECTION_FAILED, 'URL provider failed', true, cause);
+      return;
+    }
+    if (attempt !== generation) return;
+    const Ctor = config.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!Ctor) {
+      fail(WS_ERROR_CODES.CONNECTION_FAILED, 'No WebSocket: pass createLiveWebSocket({ WebSocket })', false, undefined);
+      return;
+    }
+    let next: WebSocketLike;
+    try {
+      next = new Ctor(address, protocols);
+    } catch (cause) {
+      fail(WS_ERROR_CODES.CONNECTION_FAILED, `Bad URL ${address}`, false, cause);
+      return;
+    }
+    url = address;
+    socket = next;
+    failure = undefined;
+    next.binaryType = 'arraybuffer';
+    next.onopen = () => {
+      opened(next);
+    };
+    next.onmessage = (event: { data: SerializedData }) => {
+      received(next, event.data);
+    };
+    next.onerror = (event: unknown) => {
+      failure = event;
+    };
+    next.onclose = (event: CloseInfo) => {
+      closed(next, event);
+    };
+  };
+
+  const opened = (current: WebSocketLike): void => {
+    if (current !== socket) return;
+    timers.clearTimeout(attemptTimer);
+    status = 'connected';
+    connectedAt = timers.now();
+    // Held sends go out before any listener of `connected` can send something newer.
+    const pending = held;
+    held = [];
+    for (const item of pending) {
+      try {
+        write(current, item.frame);
+        item.resolve();
+      } catch (cause) {
+        item.reject(sendFailed('Send failed', cause));
+      }
+    }
+    emit({ type: 'connected', url: url!, protocols: [...protocols], timestamp: connectedAt });
+    if (attempts > 0) {
+      reconnects++;
+      emit({ type: 'reconnected', attempts, totalDelay, timestamp: timers.now() });
+    }
+    stableTimer = timers.setTimeout(() => {
+      attempts = totalDelay = 0;
+    }, reconnect.minUptime);
+    heartbeat?.start();
+    settle();
+  };
+
+  const received = (current: WebSocketLike, raw: SerializedData): void => {
+    if (current !== socket) return;
+    messagesReceived++;
+    bytesReceived += byteLength(raw);
+    let data: T;
+    try {
+      data = serializer.deserialize<T>(raw as ArrayBuffer);
+    } catch (cause) {
+      report(
+        cause instanceof WebSocketError ? cause : new WebSocketError('Bad frame', WS_ERROR_CODES.INVALID_MESSAGE, true, cause),
+      );
+      return;
+    }
+    if (heartbeat?.receive(data)) return;
+    messages.emit({ data, timestamp: timers.now(), raw: raw as ArrayBuffer });
+  };
+
+  const closed = (current: WebSocketLike, event: CloseInfo): void => {
+    if (current !== socket) return;
+    release(current);
+    if (status === 'connected') {
+      emit({ type: 'disconnected', ...pick(event), timestamp: timers.now() });
+      afterLoss(event);
+    } else {
+      fail(WS_ERROR_CODES.CONNECTION_FAILED, 'Closed before open', true, failure ?? event, event);
+    }
+  };
+
+  const client: WebSocketClient<T> = {
+    connect(provider, requested = []) {
+      if (typeof provider !== 'string' && typeof provider !== 'function') {
+        return Promise.reject(new TypeError('URL must be a string or a function'));
+      }
+      const list = [...requested];
+      if (list.some((p) => typeof p !== 'string')) return Promise.reject(new TypeError('Protocols must be strings'));
+      const idle = status === 'disconnected' || status === 'failed';
+      const same = provider === target && list.join() === protocols.join();
+      if (status === 'connected' && same) return Promise.resolve();
+      // The latest call wins: another target replaces the current connection.
+      if (!same && !idle) return handled(client.disconnect(1000, 'Connecting elsewhere').then(() => client.connect(provider, list)));
+      target = provider;
+      protocols = list;
+      waiter ??= (() => {
+        let resolve!: () => void;
+        let reject!: (error: WebSocketError) => void;
+        const promise = handled(
+          new Promise<void>((res, rej) => {
+            resolve = res;
+            reject = rej;
+          }),
+        );
+        return { promise, resolve, reject };
+      })();
+      const { promise } = waiter;
+      if (idle) attempts = totalDelay = 0;
+      if (status !== 'connecting') {
+        // Idle, or waiting to reconnect: try now.
+        timers.clearTimeout(attemptTimer);
+        void open();
+      }
+      return promise;
+    },
+
+    async disconnect(code = 1000, reason = '') {
+      const invalid = closeError(code, reason);
+      if (invalid) throw invalid;
+      generation++;
+      clearTimers();
+      settle(new WebSocketError('disconnect() was called before the connection opened', WS_ERROR_CODES.CONNECTION_FAILED, false));
+      dropHeld('disconnect() was called');
+      const current = socket;
+      const was = status;
+      socket = null;
+      connectedAt = null;
+      status = 'disconnected';
+      if (was === 'disconnected') return;
+      let close: CloseInfo = { code, reason, wasClean: true };
+      if (current) {
+        if (current.readyState === OPEN) {
+          close = await new Promise<CloseInfo>((resolve) => {
+            const timer = timers.setTimeout(() => {
+              kill(current, reason);
+              resolve({ code: ABNORMAL, reason, wasClean: false });
+            }, CLOSE_TIMEOUT);
+            current.onmessage = current.onopen = null;
+            current.onclose = (event: CloseInfo) => {
+              timers.clearTimeout(timer);
+              current.onerror = current.onclose = null;
+              resolve(event);
+            };
+            current.onerror = ignore;
+            current.close(code, reason);
+          });
+        } else {
+          release(current);
+          current.close();
+        }
+      }
+      emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+    },
+
+    send(message) {
+      let frame: SerializedData;
+      try {
+        frame = serializer.serialize(message);
+      } catch (cause) {
+        const error =
+          cause instanceof WebSocketError ? cause : new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause);
+        report(error);
+        return handled(Promise.reject(error));
+      }
+      const current = socket;
+      if (status === 'connected' && current) {
+        try {
+          write(current, frame);
+          return Promise.resolve();
+        } catch (cause) {
+          const error = sendFailed('Send failed', cause);
+          report(error);
+          return handled(Promise.reject(error));
+        }
+      }
+      if ((status === 'connecting' || status === 'reconnecting') && held.length < queueSize) {
+        return handled(new Promise<void>((resolve, reject) => held.push({ frame, resolve, reject })));
+      }
+      const error = sendFailed(
+        status === 'connecting' || status === 'reconnecting' ? `Send queue is full (${queueSize})` : `Not connected (${status})`,
+      );
+      report(error);
+      return handled(Promise.reject(error));
+    },
+
+    subscribe: (listener) => messages.add(listener),
+    subscribeToEvents: (listener) => events.add(listener),
+
+    markDead(reason) {
+      const current = socket;
+      if (status !== 'connected' || !current) return;
+      kill(current, reason);
+      const close = { code: ABNORMAL, reason, wasClean: false };
+      emit({ type: 'disconnected', ...close, timestamp: timers.now() });
+      afterLoss(close);
+    },
+
+    get state() {
+      return {
+        status,
+        url,
+        protocols: [...protocols],
+        reconnectAttempts: attempts,
+        lastError,
+        connectedAt: connectedAt === null ? null : new Date(connectedAt),
+      };
+    },
+
+    get stats() {
+      return {
+        messagesSent,
+        messagesReceived,
+        bytesSent,
+        bytesReceived,
+        reconnects,
+        errors,
+        uptime: connectedAt === null ? 0 : timers.now() - connectedAt,
+      };
+    },
+  };
+  return client;
+}
+
+function pick({ code, reason, wasClean }: CloseInfo): CloseInfo {
+  return { code, reason, wasClean };
+}
