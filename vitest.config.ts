@@ -1,31 +1,16 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultClientConditions, defaultServerConditions } from 'vite';
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { packageProject } from './vitest.shared.js';
 
-/** Packages resolve each other to their sources through this export condition: no build needed. */
-const SOURCE_CONDITION = '@composable-svelte/source';
-
-const resolve = { conditions: [SOURCE_CONDITION, ...defaultClientConditions] };
-const ssr = { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } };
+const packages = join(import.meta.dirname, 'packages');
 
 /** One project per package folder, so a new package is tested without editing this file. */
-const packageProjects: TestProjectInlineConfiguration[] = readdirSync(join(import.meta.dirname, 'packages'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map(({ name }) => ({
-    resolve,
-    ssr,
-    test: {
-      name,
-      root: join(import.meta.dirname, 'packages', name),
-      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      typecheck: {
-        enabled: true,
-        include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
-        tsconfig: 'tsconfig.json',
-      },
-    },
-  }));
+const packageProjects = readdirSync(packages, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(packages, entry.name, 'package.json')))
+  .map(({ name }) =>
+    existsSync(join(packages, name, 'vitest.config.ts')) ? join(packages, name, 'vitest.config.ts') : packageProject(name),
+  );
 
 export default defineConfig({
   test: {

@@ -17,9 +17,15 @@ import {
   type WebSocketLike,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { checkNumber, createHeartbeatEngine, createListenerSet, resolveHeartbeat } from '@composable-svelte/ws-types/shared';
+import {
+  byteLength,
+  checkNumber,
+  closeError,
+  createHeartbeatEngine,
+  createListenerSet,
+  resolveHeartbeat,
+} from '@composable-svelte/ws-types/shared';
 import { backoffDelay } from './backoff.js';
-import { byteLength } from './bytes.js';
 import { CLOSE_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_QUEUE_SIZE, DEFAULT_RECONNECT } from './defaults.js';
 
 const OPEN = 1;
@@ -70,17 +76,6 @@ function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOp
   checkNumber('reconnect.backoffMultiplier', options.backoffMultiplier, 1);
   checkNumber('reconnect.minUptime', options.minUptime, 0);
   return options;
-}
-
-/** Checks a close code and reason by the WHATWG rules; returns the error, or `undefined` when valid. */
-function closeError(code: number, reason: string): WebSocketError | undefined {
-  if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-    return new WebSocketError(`Close code must be 1000 or 3000-4999, got ${code}`, WS_ERROR_CODES.PROTOCOL_ERROR);
-  }
-  if (byteLength(String(reason)) > 123) {
-    return new WebSocketError('Close reason must be at most 123 UTF-8 bytes', WS_ERROR_CODES.PROTOCOL_ERROR);
-  }
-  return undefined;
 }
 
 /**

@@ -10,3 +10,4 @@ export {
   matchesPong,
   resolveHeartbeat,
 } from './heartbeat.js';
+export { byteLength, closeError } from './bytes.js';
