@@ -12,10 +12,19 @@ const packageProjects = readdirSync(packages, { withFileTypes: true })
     existsSync(join(packages, name, 'vitest.config.ts')) ? join(packages, name, 'vitest.config.ts') : packageProject(name),
   );
 
+/** Examples join the run through a vitest.config.ts of their own. */
+const examples = join(import.meta.dirname, 'examples');
+const exampleProjects = existsSync(examples)
+  ? readdirSync(examples)
+      .map((name) => join(examples, name, 'vitest.config.ts'))
+      .filter((config) => existsSync(config))
+  : [];
+
 export default defineConfig({
   test: {
     projects: [
       ...packageProjects,
+      ...exampleProjects,
       {
         test: {
           name: 'packaging',

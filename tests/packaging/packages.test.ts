@@ -3,12 +3,17 @@
  * from its tarball (with only the tarballs of the workspace packages it depends on) into a
  * fresh project where it imports from ESM, from CJS, and type-checks with tsc.
  *
+ * Optional peer dependencies (`ws` for ws-testing's `/server`) are what a user installs to use
+ * the entry that needs them: they are linked from the workspace's own install (with their
+ * `@types/` package when there is one), since `npm install --offline` cannot fetch them.
+ *
  * Needs the packages built (`pnpm test` builds them first).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,6 +26,8 @@ interface Manifest {
   version: string;
   private?: boolean;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   exports: Record<string, unknown>;
 }
 
@@ -48,6 +55,32 @@ function entries(manifest: Manifest): string[] {
   return Object.keys(manifest.exports)
     .filter((key) => key !== './package.json')
     .map((key) => (key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`));
+}
+
+/** The source file of an entry: its `@composable-svelte/source` export condition. */
+function sourceOf(dir: string, manifest: Manifest, entry: string): string {
+  const key = entry === manifest.name ? '.' : `./${entry.slice(manifest.name.length + 1)}`;
+  return join(dir, (manifest.exports[key] as Record<string, string>)['@composable-svelte/source']!);
+}
+
+/**
+ * The optional peer dependencies of a package, and their `@types/` packages, as found in the
+ * workspace's install: name to real folder.
+ */
+function optionalPeers(dir: string, manifest: Manifest): Map<string, string> {
+  const found = new Map<string, string>();
+  const from = createRequire(join(dir, 'package.json'));
+  for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+    if (manifest.peerDependenciesMeta?.[peer]?.optional !== true) continue;
+    for (const name of [peer, `@types/${peer.replace(/^@(.*)\//, '$1__')}`]) {
+      try {
+        found.set(name, realpathSync(dirname(from.resolve(`${name}/package.json`))));
+      } catch {
+        // No @types package: the peer has its own types, or none.
+      }
+    }
+  }
+  return found;
 }
 
 /** Runs a command, failing with its output when it exits non-zero. */
@@ -86,25 +119,29 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (n
   it('installs alone and loads from ESM, CJS and TypeScript', async () => {
     const project = mkdtempSync(join(work, 'consumer-'));
     const deps = [...closure(name)];
+    const peers = optionalPeers(dir, manifest);
     writeFileSync(
       join(project, 'package.json'),
       JSON.stringify({
         name: 'consumer',
         private: true,
-        dependencies: Object.fromEntries(deps.map((dep) => [dep, `file:${tarballs.get(dep)!}`])),
+        dependencies: {
+          ...Object.fromEntries(deps.map((dep) => [dep, `file:${tarballs.get(dep)!}`])),
+          ...Object.fromEntries([...peers].map(([peer, folder]) => [peer, `file:${folder}`])),
+        },
       }),
     );
     await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project });
 
-    // Nothing but the package and its own workspace dependencies was installed.
+    // Nothing but the package, its own workspace dependencies and its optional peers was installed.
     const scoped = readdirSync(join(project, 'node_modules/@composable-svelte')).map((n) => `@composable-svelte/${n}`);
     expect(scoped.sort()).toEqual(deps.sort());
-    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['@composable-svelte']);
+    const topLevel = new Set(['@composable-svelte', ...[...peers.keys()].map((peer) => peer.split('/')[0]!)]);
+    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual([...topLevel].sort());
 
     for (const entry of entries(manifest)) {
-      const source = `./${entry === manifest.name ? 'index' : entry.slice(manifest.name.length + 1)}`;
       const expected = Object.keys(
-        (await import(/* @vite-ignore */ join(dir, 'src', `${source}.ts`))) as Record<string, unknown>,
+        (await import(/* @vite-ignore */ sourceOf(dir, manifest, entry))) as Record<string, unknown>,
       ).sort();
       const esm = await run('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(m).sort()))`], { cwd: project });
       const cjs = await run('node', ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(entry)})).filter((k) => k !== '__esModule').sort()))`], { cwd: project });

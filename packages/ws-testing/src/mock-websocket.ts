@@ -126,6 +126,14 @@ export function createMockWebSocket<T = any>(options: MockWebSocketOptions = {})
     events.emit(event);
   };
 
+  /** As the live client does: report the failure as an event too, and mark the promise handled. */
+  const rejected = (error: WebSocketError): Promise<never> => {
+    emit({ type: 'error', error, timestamp: now() });
+    const promise = Promise.reject(error);
+    promise.catch(() => undefined);
+    return promise;
+  };
+
   const settle = (error?: WebSocketError): void => {
     const waiting = pending;
     pending = null;
@@ -176,13 +184,9 @@ export function createMockWebSocket<T = any>(options: MockWebSocketOptions = {})
       try {
         frame = serializer.serialize(message);
       } catch (cause) {
-        return Promise.reject(new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause));
+        return rejected(new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause));
       }
-      if (status !== 'connected') {
-        const error = new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true);
-        emit({ type: 'error', error, timestamp: now() });
-        return Promise.reject(error);
-      }
+      if (status !== 'connected') return rejected(new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true));
       sentMessages.push(message);
       counters.messagesSent++;
       counters.bytesSent += byteLength(frame);

@@ -29,7 +29,8 @@ describe.each([
   });
 
   it('changes no behaviour: same results, same rejections, same state', async () => {
-    const mock = createMockWebSocket<string>({ connect: 'manual' });
+    // A fixed clock: stats.uptime read twice must not differ by a tick.
+    const mock = createMockWebSocket<string>({ connect: 'manual', now: () => 1000 });
     const spy = createSpyWebSocket(mock);
     await expect(spy.send('early')).rejects.toMatchObject({ code: 'SEND_FAILED' });
     expect(spy.sentMessages).toEqual(['early']);

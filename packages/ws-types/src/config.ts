@@ -1,4 +1,6 @@
 import type { CloseInfo, RandomSource, Timers, WebSocketConstructor } from './platform.js';
+import type { WebSocketMessage } from './client.js';
+import type { WebSocketError } from './errors.js';
 import type { MessageSerializer } from './serializer.js';
 
 /** Input types accept `undefined` for every optional field, so spreading partial configs works. */
@@ -59,6 +61,23 @@ export interface HeartbeatOptions {
  */
 export type HeartbeatConfig = Partialize<HeartbeatOptions>;
 
+/**
+ * Configuration of `createHeartbeat` (ws-heartbeat): the {@link HeartbeatConfig} fields plus
+ * what only a decorator needs. Every field is optional; giving the object turns the heartbeat
+ * on unless it says `enabled: false` (then `start()` does nothing).
+ */
+export interface HeartbeatWebSocketConfig extends HeartbeatConfig {
+  /**
+   * Start on every `connected` event of the wrapped client (and at once if it is already
+   * connected), stop when it reports the connection gone (`disconnected`, `reconnecting`, or
+   * the `MAX_RECONNECTS` error of a client that gave up). Off, the application calls
+   * `start()` and `stop()` itself, as the guide does. @defaultValue `false`
+   */
+  autoStart?: boolean | undefined;
+  /** Timers and clock for pings, timeouts and round-trip times. @defaultValue the platform's `setTimeout`, `clearTimeout` and `Date.now` */
+  timers?: Timers | undefined;
+}
+
 /** Configuration of `createLiveWebSocket` (ws-core). Every field is optional. */
 export interface LiveWebSocketConfig {
   /** Reconnection; off when absent. @defaultValue `DEFAULT_RECONNECT` of ws-core */
@@ -82,45 +101,103 @@ export interface LiveWebSocketConfig {
   random?: RandomSource | undefined;
 }
 
-/** What `createQueuedWebSocket` does with a send when the queue is full. */
+/**
+ * What `createQueuedWebSocket` (ws-queue) does with a send when the queue is full:
+ * `'oldest'` drops the oldest queued message to make room, `'newest'` drops the new message
+ * (its `send()` still resolves), `'reject'` refuses it: its `send()` rejects with
+ * `SEND_FAILED`. Every drop is reported to `onDrop` and as an `error` event.
+ */
 export type DropStrategy = 'oldest' | 'newest' | 'reject';
 
-/** Why a queued message left the queue without being sent. */
-export type DropReason = 'overflow' | 'expired' | 'cleared';
+/**
+ * Why a message left the queue without being delivered: `'overflow'` (the queue was full,
+ * see {@link DropStrategy}), `'expired'` (older than `ttl`), `'cleared'` (`queue.clear()`),
+ * `'invalid'` (the wrapped client refused it with an error that is not recoverable, such as
+ * `INVALID_MESSAGE` from a serializer that cannot encode it, so retrying could never succeed).
+ */
+export type DropReason = 'overflow' | 'expired' | 'cleared' | 'invalid';
 
-/** Acknowledged delivery: sent messages are held until the server acknowledges their id. */
+/**
+ * Acknowledged delivery (at-least-once): each message that went out is held until a received
+ * message acknowledges its id, and held messages are sent again, in order, after a reconnect.
+ * The server must deduplicate by id.
+ */
 export interface AckOptions<T> {
-  /** The id of an outgoing message. */
+  /** The id of an outgoing message, unique among the messages not yet acknowledged. Called once per message. */
   id: (message: T) => string;
-  /** The id a received message acknowledges, or `undefined` if it is no acknowledgement. */
-  ackOf: (data: unknown) => string | undefined;
+  /**
+   * The id a received message acknowledges, or `undefined` if it is no acknowledgement.
+   * Called for every received message; acknowledgements still reach subscribers.
+   */
+  ackOf: (data: T) => string | undefined;
 }
 
-/** Configuration of `createQueuedWebSocket` (ws-queue), as given by the user. */
+/**
+ * Configuration of `createQueuedWebSocket` (ws-queue), as given by the user: every field
+ * optional (a plain number given instead means `maxSize`). Defaults: `DEFAULT_QUEUE` of ws-queue.
+ */
 export interface QueueConfig<T> {
-  /** The most messages held. @defaultValue `100` */
+  /**
+   * The most messages held: queued ones, plus sent ones awaiting acknowledgement with `ack`.
+   * A positive integer. @defaultValue `100`
+   */
   maxSize?: number | undefined;
-  /** What happens to a send when full. @defaultValue `'oldest'` */
+  /** What happens to a send when the queue is full. @defaultValue `'oldest'` */
   dropStrategy?: DropStrategy | undefined;
-  /** Time-to-live of a queued message, in ms; `0` = forever. @defaultValue `0` */
+  /**
+   * Time-to-live of a message, in ms from its `send()`: one not delivered by then (handed to
+   * the client or, with `ack`, acknowledged) is dropped with reason `'expired'`; `0` = forever.
+   * @defaultValue `0`
+   */
   ttl?: number | undefined;
-  /** Called for every message dropped without being sent. */
+  /** Called for every message dropped without being delivered, with the reason. */
   onDrop?: ((message: T, reason: DropReason) => void) | undefined;
   /** Acknowledged delivery (at-least-once); off when absent. */
   ack?: AckOptions<T> | undefined;
-  /** Timers and clock for `ttl`. @defaultValue the platform's `setTimeout`, `clearTimeout` and `Date.now` */
-  timers?: Timers | undefined;
+  /**
+   * The clock for `ttl` and the timestamps of `error` events (only `now` is used: expiry is
+   * checked when needed, never by a timer). @defaultValue `Date.now`
+   */
+  timers?: Pick<Timers, 'now'> | undefined;
 }
 
 /** Gives the channel of a message, or `undefined`/`null` when it has none. */
 export type ChannelExtractor<T> = (message: T) => string | undefined | null;
 
-/** Optional behaviour of `createChannelRouter` (ws-router). */
+/**
+ * Optional behaviour of `createChannelRouter` and `createChannelWebSocket` (ws-router).
+ */
 export interface RouterConfig<T> {
-  /** Receives messages no channel listener took: no channel, or a channel without listeners. */
-  fallback?: ((data: T, channel: string | undefined) => void) | undefined;
-  /** The message to send when a channel gains its first listener (and again after each reconnect). */
+  /**
+   * Receives every message no channel listener took: the extractor gave no channel
+   * (`channel` is `undefined`), or a channel without listeners. Giving it keeps the router
+   * subscribed to the client even while no channel has a listener. @defaultValue none: such
+   * messages are left to the client's other subscribers
+   */
+  fallback?: ((message: WebSocketMessage<T>, channel: string | undefined) => void) | undefined;
+  /**
+   * The message to send when a channel gains its first listener, and again for every active
+   * channel after each `connected` event (so server-side subscriptions survive reconnection).
+   * @defaultValue none: nothing is sent
+   */
   join?: ((channel: string) => T) | undefined;
-  /** The message to send when a channel loses its last listener. */
+  /**
+   * The message to send when a channel loses its last listener while connected (a lost
+   * connection has already ended the server-side subscription). @defaultValue none: nothing is sent
+   */
   leave?: ((channel: string) => T) | undefined;
+  /**
+   * Receives every failure of the router: an extractor that threw (`INVALID_MESSAGE`, with the
+   * thrown value as `cause`; the message is dropped), a `join`/`leave` function that threw or
+   * whose send was rejected (the rejection, or `SEND_FAILED`). `createChannelWebSocket` also
+   * emits each failure as an `error` event to its event subscribers. @defaultValue
+   * `console.error` (for `createChannelWebSocket`: only when no event subscriber heard it)
+   */
+  onError?: ((error: WebSocketError) => void) | undefined;
+}
+
+/** Configuration of `createChannelWebSocket` (ws-router): the router's, plus the clock of its `error` events. */
+export interface ChannelWebSocketConfig<T> extends RouterConfig<T> {
+  /** The clock that timestamps the router's `error` events (only `now` is used). @defaultValue `Date.now` */
+  timers?: Pick<Timers, 'now'> | undefined;
 }

@@ -20,10 +20,12 @@ export type {
 export type {
   AckOptions,
   ChannelExtractor,
+  ChannelWebSocketConfig,
   DropReason,
   DropStrategy,
   HeartbeatConfig,
   HeartbeatOptions,
+  HeartbeatWebSocketConfig,
   LiveWebSocketConfig,
   QueueConfig,
   ReconnectConfig,

@@ -1,0 +1,51 @@
+// Clients whose sends the test controls, for the unit and property tests.
+import type { WebSocketClient, WebSocketError } from '@composable-svelte/ws-types';
+import type { MockWebSocket } from '@composable-svelte/ws-testing';
+
+/** Delegates everything to `mock`, except `send`, which `send` decides. */
+export function withSend<T>(mock: MockWebSocket<T>, send: (message: T) => Promise<void>): WebSocketClient<T> {
+  return {
+    connect: (url, protocols) => mock.connect(url, protocols),
+    disconnect: (code, reason) => mock.disconnect(code, reason),
+    send,
+    subscribe: (listener) => mock.subscribe(listener),
+    subscribeToEvents: (listener) => mock.subscribeToEvents(listener),
+    markDead: (reason) => mock.markDead(reason),
+    get state() {
+      return mock.state;
+    },
+    get stats() {
+      return mock.stats;
+    },
+  };
+}
+
+/** Sends through `mock`, except that a message for which `failure` returns an error is rejected with it. */
+export function failingSends<T>(mock: MockWebSocket<T>, failure: (message: T) => WebSocketError | undefined): WebSocketClient<T> {
+  return withSend(mock, (message) => {
+    const error = failure(message);
+    return error ? Promise.reject(error) : mock.send(message);
+  });
+}
+
+/** Sends through `mock` only when the test calls `release()`: each send stays pending until then. */
+export function slowSends<T>(mock: MockWebSocket<T>): { client: WebSocketClient<T>; pending: number; release(): void } {
+  const waiting: (() => void)[] = [];
+  return {
+    client: withSend(
+      mock,
+      (message) =>
+        new Promise<void>((resolve, reject) => {
+          waiting.push(() => {
+            mock.send(message).then(resolve, reject);
+          });
+        }),
+    ),
+    get pending() {
+      return waiting.length;
+    },
+    release() {
+      for (const go of waiting.splice(0)) go();
+    },
+  };
+}
