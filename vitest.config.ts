@@ -26,6 +26,10 @@ export default defineConfig({
       ...packageProjects,
       ...exampleProjects,
       {
+        ...packageProject('ws-types'),
+        test: { name: 'composition', root: join(import.meta.dirname, 'tests/composition'), include: ['**/*.test.ts'] },
+      },
+      {
         test: {
           name: 'packaging',
           root: import.meta.dirname,
