@@ -1,0 +1,434 @@
+import { createStore } from '@composable-svelte/core';
+import { TestStore } from '@composable-svelte/core/test';
+import { createMockWebSocket, type MockWebSocket } from '@composable-svelte/ws-testing';
+import { WebSocketError, WS_ERROR_CODES, type Timers } from '@composable-svelte/ws-types';
+import { describe, expect, it } from 'vitest';
+import type { ChatLine, RoomSummary, ServerFrame } from '../../server/protocol.js';
+import {
+  chatReducer,
+  createMessageId,
+  initialState,
+  nameProblem,
+  roomChannel,
+  type ChatAction,
+  type ChatDependencies,
+  type ChatState,
+} from './chat.js';
+import { createChatStack, type ChatConnection, type Frame } from './connection.js';
+
+const URL = 'ws://chat.test/ws';
+const ROOMS: RoomSummary[] = [
+  { channel: 'room:lobby', count: 1 },
+  { channel: 'room:general', count: 0 },
+];
+
+// The heartbeat's timers never fire here: these tests are about the reducer and the stack's order.
+const stillTimers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined, now: () => Date.now() };
+
+interface Harness {
+  mock: MockWebSocket<Frame>;
+  /** The stack's queue: what is held until acknowledged. */
+  queue: ChatConnection['client']['queue'];
+  deps: ChatDependencies;
+  store: TestStore<ChatState, ChatAction, ChatDependencies>;
+  /** Frames the app sent, in order, pings aside. */
+  sent(): Frame[];
+  /** A frame from the server. */
+  server(frame: ServerFrame): void;
+}
+
+/** The app's stack over ws-testing's mock (connections complete when the test says), under a TestStore. */
+function harness(state: ChatState = initialState): Harness {
+  const mock = createMockWebSocket<Frame>({ connect: 'manual', reconnect: true });
+  const { client, router } = createChatStack(mock, { timers: stillTimers });
+  let ids = 0;
+  const deps: ChatDependencies = { client, router, url: URL, newId: () => `m${++ids}`, now: () => 1000 };
+  const store = new TestStore({ initialState: state, reducer: chatReducer, dependencies: deps });
+  return {
+    mock,
+    queue: client.queue,
+    deps,
+    store,
+    sent: () => mock.sentMessages.filter((frame) => frame.type !== 'ping'),
+    server: (frame) => mock.simulateMessage(frame),
+  };
+}
+
+/** Named as Alice, connected and welcomed. */
+async function connected(): Promise<Harness> {
+  const h = harness();
+  await h.store.send({ type: 'nameSubmitted', name: 'Alice' });
+  await Promise.resolve();
+  h.mock.open();
+  await h.store.receive({ type: 'connectionEvent' });
+  h.server({ type: 'welcome', name: 'Alice', rooms: ROOMS });
+  await h.store.receive({ type: 'frameReceived' });
+  return h;
+}
+
+/** Connected, in the lobby, with its (empty) history. */
+async function inLobby(): Promise<Harness> {
+  const h = await connected();
+  await h.store.send({ type: 'roomOpened', channel: 'room:lobby' });
+  h.server({ type: 'history', channel: 'room:lobby', messages: [] });
+  await h.store.receive({ type: 'frameReceived' });
+  return h;
+}
+
+/** No action left unasserted once pending work has run. (`TestStore.finish` needs fake timers, which these tests do not use.) */
+async function settled(store: TestStore<ChatState, ChatAction, ChatDependencies>): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  store.assertNoPendingActions();
+}
+
+const line = (id: string, user: string, text: string, timestamp = 5000): ChatLine => ({ id, channel: 'room:lobby', user, text, timestamp });
+
+describe('chat reducer: name and connection', () => {
+  it('refuses a bad name without connecting', async () => {
+    const h = harness();
+    await h.store.send({ type: 'nameSubmitted', name: '   ' }, (state) => {
+      expect(state.name).toBeNull();
+      expect(state.nameError).toBe('Type a name.');
+      expect(state.connection.status).toBe('idle');
+    });
+    await h.store.send({ type: 'nameSubmitted', name: 'x'.repeat(33) }, (state) => {
+      expect(state.nameError).toMatch(/at most 32/);
+    });
+    await Promise.resolve();
+    expect(h.mock.state.status).toBe('disconnected');
+    await settled(h.store);
+  });
+
+  it('connects under the name, the name in the URL, and shows connected on the event', async () => {
+    const h = harness();
+    await h.store.send({ type: 'nameSubmitted', name: ' Ada L ' }, (state) => {
+      expect(state.name).toBe('Ada L');
+      expect(state.connection).toEqual({ status: 'connecting' });
+    });
+    // ws-effects connects a microtask after the store ran the effect.
+    await Promise.resolve();
+    expect(h.mock.state).toMatchObject({ status: 'connecting', url: `${URL}?name=Ada%20L` });
+    h.mock.open();
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'connected' });
+    });
+    await settled(h.store);
+  });
+
+  it('takes the room list from welcome and rooms frames', async () => {
+    const h = await connected();
+    expect(h.store.getState().rooms).toEqual(ROOMS);
+    const rooms = [...ROOMS, { channel: 'room:new', count: 2 }];
+    h.server({ type: 'rooms', rooms });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.rooms).toEqual(rooms);
+    });
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer: rooms', () => {
+  it('joins a room through the router, then shows its history, presence and live messages', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomOpened', channel: 'room:lobby' }, (state) => {
+      expect(state.room).toEqual({ channel: 'room:lobby', members: [], messages: [], loaded: false });
+    });
+    expect(h.sent()).toEqual([{ type: 'join', channel: 'room:lobby' }]);
+
+    h.server({ type: 'history', channel: 'room:lobby', messages: [line('b1', 'Bob', 'Earlier')] });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'presence', channel: 'room:lobby', members: ['Alice', 'Bob'] });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'message', ...line('b2', 'Bob', 'Hi Alice', 6000) });
+    await h.store.receive({ type: 'frameReceived' });
+    // Frames of another room are not this room's.
+    h.server({ type: 'message', ...line('x1', 'Eve', 'Elsewhere'), channel: 'room:general' });
+    await h.store.receive({ type: 'frameReceived' });
+
+    const room = h.store.getState().room!;
+    expect(room.loaded).toBe(true);
+    expect(room.members).toEqual(['Alice', 'Bob']);
+    expect(room.messages.map(({ id, user, text, status, own }) => ({ id, user, text, status, own }))).toEqual([
+      { id: 'b1', user: 'Bob', text: 'Earlier', status: 'delivered', own: false },
+      { id: 'b2', user: 'Bob', text: 'Hi Alice', status: 'delivered', own: false },
+    ]);
+    await settled(h.store);
+  });
+
+  it('creates a room from a typed name, validated by the room pattern', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreated', name: 'no/slashes' }, (state) => {
+      expect(state.roomError).toMatch(/a–z, 0–9 and -/);
+      expect(state.room).toBeNull();
+    });
+    await h.store.send({ type: 'roomCreated', name: ' Book Club ' }, (state) => {
+      expect(state.roomError).toBeNull();
+      expect(state.room?.channel).toBe('room:book-club');
+    });
+    expect(h.sent()).toEqual([{ type: 'join', channel: 'room:book-club' }]);
+    await settled(h.store);
+  });
+
+  it('keeps each message once when history repeats what was already shown', async () => {
+    const h = await inLobby();
+    h.server({ type: 'message', ...line('b1', 'Bob', 'One') });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'history', channel: 'room:lobby', messages: [line('b1', 'Bob', 'One'), line('b2', 'Bob', 'Two')] });
+    await h.store.receive({ type: 'frameReceived' });
+    expect(h.store.getState().room!.messages.map((entry) => entry.id)).toEqual(['b1', 'b2']);
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer: sending', () => {
+  it('shows a message at once as pending, sends it, and marks it delivered on the ack', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'messageSubmitted', text: '  Hello!\nSecond line  ' }, (state) => {
+      expect(state.room!.messages).toEqual([
+        { id: 'm1', channel: 'room:lobby', user: 'Alice', text: 'Hello!\nSecond line', timestamp: 1000, own: true, status: 'pending', error: null },
+      ]);
+    });
+    await h.store.receive({ type: 'messageAccepted', id: 'm1' });
+    expect(h.sent().at(-1)).toEqual({ type: 'say', id: 'm1', channel: 'room:lobby', text: 'Hello!\nSecond line' });
+
+    // The server echoes it to the room (its time), then acknowledges it.
+    h.server({ type: 'message', ...line('m1', 'Alice', 'Hello!\nSecond line', 7000) });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.room!.messages[0]).toMatchObject({ status: 'pending', timestamp: 7000 });
+    });
+    h.server({ type: 'ack', id: 'm1' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.room!.messages).toHaveLength(1);
+      expect(state.room!.messages[0]).toMatchObject({ id: 'm1', status: 'delivered' });
+    });
+    expect(h.queue.size).toBe(0);
+    await settled(h.store);
+  });
+
+  it('ignores an empty message', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'messageSubmitted', text: ' \n ' }, (state) => {
+      expect(state.room!.messages).toEqual([]);
+    });
+    await settled(h.store);
+  });
+
+  it('holds a message written while reconnecting, and re-sends it after the rejoin once back', async () => {
+    const h = await inLobby();
+    // `disconnected` (1006), then `reconnecting` at once.
+    h.mock.simulateDisconnect(1006, '');
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toMatchObject({ status: 'reconnecting', attempt: 1 });
+    });
+
+    const before = h.sent().length;
+    await h.store.send({ type: 'messageSubmitted', text: 'Written offline' }, (state) => {
+      expect(state.room!.messages.at(-1)).toMatchObject({ id: 'm1', status: 'pending', text: 'Written offline' });
+    });
+    await h.store.receive({ type: 'messageAccepted', id: 'm1' });
+    expect(h.sent()).toHaveLength(before);
+    expect(h.queue.size).toBe(1);
+
+    h.mock.open();
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection.status).toBe('connected');
+    });
+    await h.store.receive({ type: 'connectionEvent' });
+    // The router's join goes out before the queue's re-send: the server takes the message in the room.
+    expect(h.sent().slice(before)).toEqual([
+      { type: 'join', channel: 'room:lobby' },
+      { type: 'say', id: 'm1', channel: 'room:lobby', text: 'Written offline' },
+    ]);
+
+    h.server({ type: 'history', channel: 'room:lobby', messages: [line('m1', 'Alice', 'Written offline')] });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'ack', id: 'm1' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.room!.messages.filter((entry) => entry.id === 'm1')).toEqual([expect.objectContaining({ status: 'delivered' })]);
+    });
+    expect(h.queue.size).toBe(0);
+    await settled(h.store);
+  });
+
+  it('marks a message failed when the client refuses it, and retries it with the same id', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'messageSubmitted', text: 'Hello' });
+    await h.store.receive({ type: 'messageAccepted' });
+    await h.store.send({ type: 'messageFailed', id: 'm1', error: 'Not connected' }, (state) => {
+      expect(state.room!.messages[0]).toMatchObject({ status: 'failed', error: 'Not connected' });
+    });
+    await h.store.send({ type: 'messageRetried', id: 'm1' }, (state) => {
+      expect(state.room!.messages[0]).toMatchObject({ id: 'm1', status: 'pending', error: null });
+    });
+    await h.store.receive({ type: 'messageAccepted', id: 'm1' });
+    expect(h.sent().filter((frame) => frame.type === 'say')).toHaveLength(2);
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer: errors', () => {
+  it('shows server errors until dismissed, and marks the refused message failed', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'messageSubmitted', text: 'Spam' });
+    await h.store.receive({ type: 'messageAccepted' });
+    h.server({ type: 'error', code: 'rate-limited', message: 'More than 10 frames a second', id: 'm1' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.room!.messages[0]).toMatchObject({ status: 'failed', error: 'More than 10 frames a second' });
+      expect(state.notices).toEqual([{ id: 1, source: 'server', code: 'rate-limited', message: 'More than 10 frames a second' }]);
+    });
+    h.server({ type: 'error', code: 'bad-room', message: 'A room is room: then ...' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.notices.map((notice) => notice.code)).toEqual(['rate-limited', 'bad-room']);
+    });
+    await h.store.send({ type: 'noticeDismissed', id: 1 }, (state) => {
+      expect(state.notices.map((notice) => notice.id)).toEqual([2]);
+    });
+    await settled(h.store);
+  });
+
+  it('goes back to the name screen when the server refuses the name', async () => {
+    const h = await connected();
+    h.server({ type: 'error', code: 'bad-name', message: 'A name is 1 to 32 printable characters' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.name).toBeNull();
+      expect(state.nameError).toBe('A name is 1 to 32 printable characters');
+      expect(state.notices).toHaveLength(1);
+    });
+  });
+
+  it('shows client errors worth telling, and leaves connection failures to the indicator', async () => {
+    const h = await connected();
+    h.mock.simulateError(new WebSocketError('Bad frame', WS_ERROR_CODES.INVALID_MESSAGE, true));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.notices).toEqual([{ id: 1, source: 'client', code: 'INVALID_MESSAGE', message: 'Bad frame' }]);
+    });
+    h.mock.simulateError(new WebSocketError('Closed before open', WS_ERROR_CODES.CONNECTION_FAILED, true));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.notices).toHaveLength(1);
+      expect(state.attemptError).toBe('Closed before open');
+    });
+    await settled(h.store);
+  });
+
+  it('marks a message dropped by the full offline queue as failed', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'messageSubmitted', text: 'Lost' });
+    await h.store.receive({ type: 'messageAccepted' });
+    const say = { type: 'say', id: 'm1', channel: 'room:lobby', text: 'Lost' };
+    h.mock.simulateError(new WebSocketError('Queued message dropped: overflow', WS_ERROR_CODES.SEND_FAILED, true, say));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.room!.messages[0]).toMatchObject({ status: 'failed', error: 'Dropped from the offline queue (full)' });
+      expect(state.notices).toHaveLength(1);
+    });
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer: reconnecting and failed', () => {
+  it('shows the attempt and when the next one is due, from the reconnecting event', async () => {
+    const h = await connected();
+    h.mock.simulateEvent({ type: 'disconnected', code: 1001, reason: 'Server shutting down', wasClean: true, timestamp: 1 });
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'offline', reason: 'Server shutting down' });
+    });
+    h.mock.simulateEvent({ type: 'reconnecting', attempt: 3, delay: 2000, maxAttempts: 8, timestamp: 50_000 });
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'reconnecting', attempt: 3, maxAttempts: 8, nextAttemptAt: 52_000 });
+    });
+    h.mock.simulateError(new WebSocketError('Closed before open', WS_ERROR_CODES.CONNECTION_FAILED, true));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.attemptError).toBe('Closed before open');
+      expect(state.connection.status).toBe('reconnecting');
+    });
+    h.mock.simulateError(new WebSocketError('Gave up after 8 attempts', WS_ERROR_CODES.MAX_RECONNECTS));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'failed', reason: 'Gave up after 8 attempts (last: Closed before open)' });
+    });
+    await settled(h.store);
+  });
+
+  it('shows failed when reconnection gives up, and connects again on retry', async () => {
+    const h = await connected();
+    h.mock.simulateError(new WebSocketError('Gave up after 8 attempts', WS_ERROR_CODES.MAX_RECONNECTS));
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'failed', reason: 'Gave up after 8 attempts' });
+    });
+    expect(h.mock.state.status).toBe('failed');
+
+    await h.store.send({ type: 'retryClicked' }, (state) => {
+      expect(state.connection).toEqual({ status: 'connecting' });
+    });
+    await Promise.resolve();
+    expect(h.mock.state).toMatchObject({ status: 'connecting', url: `${URL}?name=Alice` });
+    // TestStore never ends the first connect effect (the real store does: see below), so both report the open.
+    h.store.exhaustivity = 'off';
+    h.mock.open();
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection).toEqual({ status: 'connected' });
+    });
+  });
+
+  it('ignores retry while connected', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'retryClicked' }, (state) => {
+      expect(state.connection).toEqual({ status: 'connected' });
+    });
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer in the real store', () => {
+  it('retries after failed: the old connect effect is ended, one connection is made', async () => {
+    const mock = createMockWebSocket<Frame>({ connect: 'manual' });
+    const { client, router } = createChatStack(mock, { timers: stillTimers });
+    const store = createStore({
+      initialState,
+      reducer: chatReducer,
+      dependencies: { client, router, url: URL, newId: () => 'id', now: () => 0 },
+      // Node has no DOM: without this the store skips effects.
+      ssr: { deferEffects: false },
+    });
+    const types = (): string[] =>
+      store.history.flatMap((action) => (action.type === 'connectionEvent' ? [action.event.type] : []));
+
+    store.dispatch({ type: 'nameSubmitted', name: 'Alice' });
+    await expect.poll(() => mock.state.status).toBe('connecting');
+    mock.open();
+    expect(store.state.connection.status).toBe('connected');
+
+    mock.simulateError(new WebSocketError('Gave up', WS_ERROR_CODES.MAX_RECONNECTS));
+    expect(store.state.connection).toEqual({ status: 'failed', reason: 'Gave up' });
+
+    store.dispatch({ type: 'retryClicked' });
+    await expect.poll(() => mock.state.status).toBe('connecting');
+    mock.open();
+    expect(store.state.connection.status).toBe('connected');
+    // One `connected` per connection: the first effect was ended (its disconnect unheard) before the second connected.
+    expect(types()).toEqual(['connected', 'error', 'connected']);
+    store.destroy();
+  });
+});
+
+describe('validation and ids', () => {
+  it('checks names by the server\'s rule', () => {
+    expect(nameProblem('Alice')).toBeNull();
+    expect(nameProblem('  ')).not.toBeNull();
+    expect(nameProblem('a\u0007b')).toMatch(/control/);
+    expect(nameProblem('x'.repeat(32))).toBeNull();
+  });
+
+  it('turns typed room names into channels, or refuses them', () => {
+    expect(roomChannel('Book Club')).toBe('room:book-club');
+    expect(roomChannel('room:lobby')).toBe('room:lobby');
+    expect(roomChannel('')).toBeNull();
+    expect(roomChannel('a'.repeat(33))).toBeNull();
+    expect(roomChannel('café')).toBeNull();
+  });
+
+  it('makes short unique message ids', () => {
+    const ids = new Set(Array.from({ length: 1000 }, createMessageId));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]{1,64}$/);
+  });
+});

@@ -1,0 +1,406 @@
+// The chat's state, actions and reducer. Pure: every effect is a value the store runs.
+import type { ChannelRouter } from '@composable-svelte/ws-router';
+import { WS_ERROR_CODES, type DisconnectedEvent, type WebSocketClient, type WebSocketError, type WebSocketEvent } from '@composable-svelte/ws-types';
+import { LIMITS, ROOM_PATTERN, type ChatLine, type RoomSummary, type SayFrame } from '../../server/protocol.js';
+import type { Frame } from './connection.js';
+import { Effect } from './effect.js';
+
+/** Store ids of the long-running effects. */
+export const EFFECT_IDS = {
+  /** The connection, with its events (ws-effects `connect`). */
+  connection: 'connection',
+  /** Every frame the server sends (ws-effects `subscribe`). */
+  frames: 'frames',
+  /** Membership of the open room: a router listener, whose join and leave the router sends. */
+  room: 'room',
+} as const;
+
+/** The most notices kept on screen; older ones go first. */
+export const MAX_NOTICES = 5;
+
+/** Where a message of the open room stands. Own messages start `pending`; others arrive `delivered`. */
+export type MessageStatus = 'pending' | 'delivered' | 'failed';
+
+/** A message of the open room, as shown. */
+export interface ChatEntry {
+  /** The message id: chosen by its author's app, unique per author. */
+  readonly id: string;
+  readonly channel: string;
+  readonly user: string;
+  readonly text: string;
+  /** The server's time once it has seen the message; the local time it was written before that. */
+  readonly timestamp: number;
+  /** Written in this app (these are the ones that can be pending or failed). */
+  readonly own: boolean;
+  /** `pending` until the server's `ack`, `delivered` after it, `failed` when refused. */
+  readonly status: MessageStatus;
+  /** Why it failed, or `null`. */
+  readonly error: string | null;
+}
+
+/** The open room. */
+export interface RoomState {
+  readonly channel: string;
+  /** Names of the people in the room, from the last `presence` frame. */
+  readonly members: readonly string[];
+  /** History, live messages and own messages, in the order they reached this app. */
+  readonly messages: readonly ChatEntry[];
+  /** Whether the room's `history` has arrived. */
+  readonly loaded: boolean;
+}
+
+/** The connection as the indicator shows it. */
+export type ConnectionView =
+  | { readonly status: 'idle' }
+  | { readonly status: 'connecting' }
+  | { readonly status: 'connected' }
+  /** Reconnect attempt `attempt` of `maxAttempts` (0: no limit) is due at `nextAttemptAt` (ms since the epoch). */
+  | { readonly status: 'reconnecting'; readonly attempt: number; readonly maxAttempts: number; readonly nextAttemptAt: number }
+  /** Closed, and the client will not try again by itself. */
+  | { readonly status: 'offline'; readonly reason: string }
+  /** Reconnection gave up. */
+  | { readonly status: 'failed'; readonly reason: string };
+
+/** An error shown until dismissed: a server `error` frame, or a client `error` event worth telling. */
+export interface Notice {
+  readonly id: number;
+  readonly source: 'server' | 'client';
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ChatState {
+  /** The user's name; `null` shows the name screen. */
+  readonly name: string | null;
+  /** Why the name typed was refused. */
+  readonly nameError: string | null;
+  readonly connection: ConnectionView;
+  /** Why the last connection attempt failed, until one succeeds. */
+  readonly attemptError: string | null;
+  /** Every room with its head count, from `welcome` and `rooms` frames. */
+  readonly rooms: readonly RoomSummary[];
+  /** Why the room name typed was refused. */
+  readonly roomError: string | null;
+  /** The open room; `null` shows the room list. */
+  readonly room: RoomState | null;
+  readonly notices: readonly Notice[];
+  /** The id of the next notice. */
+  readonly nextNoticeId: number;
+}
+
+export const initialState: ChatState = {
+  name: null,
+  nameError: null,
+  connection: { status: 'idle' },
+  attemptError: null,
+  rooms: [],
+  roomError: null,
+  room: null,
+  notices: [],
+  nextNoticeId: 1,
+};
+
+export type ChatAction =
+  /** The name form was submitted: connect under that name. */
+  | { type: 'nameSubmitted'; name: string }
+  /** An event of the client (ws-effects `connect`). */
+  | { type: 'connectionEvent'; event: WebSocketEvent }
+  /** A frame from the server (ws-effects `subscribe`). */
+  | { type: 'frameReceived'; frame: Frame }
+  /** "Retry now": connect again after `failed` or `offline`, or skip the wait while reconnecting. */
+  | { type: 'retryClicked' }
+  /** A room of the list was chosen. */
+  | { type: 'roomOpened'; channel: string }
+  /** The new-room form was submitted with a name (`room:` optional). */
+  | { type: 'roomCreated'; name: string }
+  /** Back to the room list: leaves the room. */
+  | { type: 'roomClosed' }
+  /** The composer sent a message to the open room. */
+  | { type: 'messageSubmitted'; text: string }
+  /** The queue took the `say` frame (sent now, or held until the connection is back). */
+  | { type: 'messageAccepted'; id: string }
+  /** The client refused the `say` frame. */
+  | { type: 'messageFailed'; id: string; error: string }
+  /** Send a failed message again, with the same id (the server deduplicates). */
+  | { type: 'messageRetried'; id: string }
+  | { type: 'noticeDismissed'; id: number };
+
+/** What the reducer needs from the outside world. */
+export interface ChatDependencies {
+  /** The top of the client stack (see `createChatStack`). */
+  readonly client: WebSocketClient<Frame>;
+  /** The stack's router: a room with a listener is joined. */
+  readonly router: ChannelRouter<Frame>;
+  /** The chat's WebSocket endpoint (`ws://host/ws`); the name goes in its query. */
+  readonly url: string;
+  /** A fresh message id (1 to 64 characters). */
+  readonly newId: () => string;
+  /** The clock. */
+  readonly now: () => number;
+}
+
+type Result = [ChatState, Effect<ChatAction>];
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point (the server's rule)
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Why `name` (trimmed) cannot be a user name, by the server's rule, or `null`. */
+export function nameProblem(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) return 'Type a name.';
+  if (trimmed.length > LIMITS.name) return `A name has at most ${LIMITS.name} characters.`;
+  if (CONTROL.test(trimmed)) return 'A name cannot contain control characters.';
+  return null;
+}
+
+/** The channel a typed room name stands for (`General Chat` → `room:general-chat`), or `null` if it breaks `ROOM_PATTERN`. */
+export function roomChannel(input: string): string | null {
+  const name = input.trim().toLowerCase().replace(/^room:/, '').replace(/\s+/g, '-');
+  const channel = `room:${name}`;
+  return ROOM_PATTERN.test(channel) ? channel : null;
+}
+
+/** A room's name without the `room:` prefix. */
+export const roomName = (channel: string): string => channel.replace(/^room:/, '');
+
+/** A message id: time and randomness, URL-safe, 20 characters. Works outside secure contexts (unlike `randomUUID`). */
+export function createMessageId(): string {
+  const random = crypto.getRandomValues(new Uint8Array(8));
+  return Date.now().toString(36) + Array.from(random, (byte) => byte.toString(36).padStart(2, '0')).join('').slice(0, 12);
+}
+
+const isSay = (value: unknown): value is SayFrame =>
+  typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'say' && typeof (value as { id?: unknown }).id === 'string';
+
+const CLOSE_REASONS: Record<number, string> = {
+  1001: 'The server is shutting down',
+  1006: 'The connection was lost',
+  1008: 'Too many messages: the server closed the connection',
+  1009: 'A message was too big: the server closed the connection',
+};
+
+const describeClose = (event: DisconnectedEvent): string =>
+  event.reason !== '' ? event.reason : (CLOSE_REASONS[event.code] ?? `Closed (${event.code})`);
+
+const done = (state: ChatState): Result => [state, Effect.none()];
+
+const notify = (state: ChatState, source: Notice['source'], code: string, message: string): ChatState => ({
+  ...state,
+  notices: [...state.notices, { id: state.nextNoticeId, source, code, message }].slice(-MAX_NOTICES),
+  nextNoticeId: state.nextNoticeId + 1,
+});
+
+/** Applies `change` to the open room's message `id`, if there is one. */
+const updateEntry = (state: ChatState, id: string, change: (entry: ChatEntry) => ChatEntry): ChatState => {
+  const room = state.room;
+  const at = room ? room.messages.findIndex((entry) => entry.id === id) : -1;
+  if (!room || at < 0) return state;
+  const messages = [...room.messages];
+  messages[at] = change(messages[at]!);
+  return { ...state, room: { ...room, messages } };
+};
+
+/** Adds server lines to the room's messages: new ids at the end, known ids updated in place (each id shows once). */
+const mergeLines = (messages: readonly ChatEntry[], lines: readonly ChatLine[], name: string | null): ChatEntry[] => {
+  const merged = [...messages];
+  const index = new Map(merged.map((entry, at) => [entry.id, at]));
+  for (const { id, channel, user, text, timestamp } of lines) {
+    const at = index.get(id);
+    if (at === undefined) {
+      index.set(id, merged.length);
+      merged.push({ id, channel, user, text, timestamp, own: user === name, status: 'delivered', error: null });
+    } else {
+      // Ours, seen back from the server: its time; the status changes with the `ack`.
+      merged[at] = { ...merged[at]!, user, text, timestamp };
+    }
+  }
+  return merged;
+};
+
+const connect = (deps: ChatDependencies, name: string): Effect<ChatAction> =>
+  Effect.websocket.connect(
+    deps.client,
+    EFFECT_IDS.connection,
+    // Called before every attempt: the server knows the user as soon as a reconnection opens.
+    () => `${deps.url}?name=${encodeURIComponent(name)}`,
+    undefined,
+    (event) => ({ type: 'connectionEvent', event }),
+  );
+
+const say = (deps: ChatDependencies, entry: ChatEntry): Effect<ChatAction> =>
+  Effect.websocket.send(
+    deps.client,
+    { type: 'say', id: entry.id, channel: entry.channel, text: entry.text },
+    () => ({ type: 'messageAccepted', id: entry.id }),
+    (error) => ({ type: 'messageFailed', id: entry.id, error: error.message }),
+  );
+
+/** Opens `channel`: the router listener joins it (now, or once connected, and after every reconnect) and replaces the previous room's, which leaves it. */
+const openRoom = (state: ChatState, deps: ChatDependencies, channel: string): Result => {
+  if (state.room?.channel === channel) return done({ ...state, roomError: null });
+  return [
+    { ...state, roomError: null, room: { channel, members: [], messages: [], loaded: false } },
+    Effect.subscription(EFFECT_IDS.room, () => deps.router.subscribe(channel, () => undefined)),
+  ];
+};
+
+/** A client `error` event: connection failures go to the indicator, the rest worth telling to the notices. */
+const clientError = (state: ChatState, error: WebSocketError): ChatState => {
+  switch (error.code) {
+    case WS_ERROR_CODES.MAX_RECONNECTS:
+      return {
+        ...state,
+        connection: { status: 'failed', reason: state.attemptError === null ? error.message : `${error.message} (last: ${state.attemptError})` },
+      };
+    case WS_ERROR_CODES.CONNECTION_FAILED:
+    case WS_ERROR_CODES.CONNECTION_TIMEOUT:
+      // Retried by the client and shown by the indicator; one that retrying cannot fix is told.
+      return error.recoverable ? { ...state, attemptError: error.message } : notify(state, 'client', error.code, error.message);
+    case WS_ERROR_CODES.HEARTBEAT_TIMEOUT:
+      // The `disconnected` event that follows says it, and the client reconnects.
+      return state;
+    case WS_ERROR_CODES.SEND_FAILED:
+      // The queue dropped a message (full): the message says so. Other send failures only
+      // matter while connected: during a loss the queue keeps what could not go out.
+      if (isSay(error.cause)) {
+        const failed = updateEntry(state, error.cause.id, (entry) => ({ ...entry, status: 'failed', error: 'Dropped from the offline queue (full)' }));
+        return notify(failed, 'client', error.code, 'A message written offline was dropped: the queue was full.');
+      }
+      return state.connection.status === 'connected' ? notify(state, 'client', error.code, error.message) : state;
+    case WS_ERROR_CODES.INVALID_MESSAGE:
+    case WS_ERROR_CODES.PROTOCOL_ERROR:
+      return notify(state, 'client', error.code, error.message);
+  }
+};
+
+const connectionEvent = (state: ChatState, event: WebSocketEvent): ChatState => {
+  switch (event.type) {
+    case 'connected':
+      return { ...state, connection: { status: 'connected' }, attemptError: null };
+    case 'reconnected':
+      return state;
+    case 'disconnected':
+      // A loss is followed at once by `reconnecting` when the client tries again.
+      if (state.connection.status === 'failed' || state.connection.status === 'idle') return state;
+      return { ...state, connection: { status: 'offline', reason: describeClose(event) } };
+    case 'reconnecting':
+      return {
+        ...state,
+        connection: { status: 'reconnecting', attempt: event.attempt, maxAttempts: event.maxAttempts, nextAttemptAt: event.timestamp + event.delay },
+      };
+    case 'error':
+      return clientError(state, event.error);
+  }
+};
+
+const frameReceived = (state: ChatState, frame: Frame): Result => {
+  const room = state.room;
+  switch (frame.type) {
+    case 'welcome':
+      return done({ ...state, name: frame.name, rooms: frame.rooms });
+    case 'rooms':
+      return done({ ...state, rooms: frame.rooms });
+    case 'history':
+      if (room?.channel !== frame.channel) return done(state);
+      return done({ ...state, room: { ...room, loaded: true, messages: mergeLines(room.messages, frame.messages, state.name) } });
+    case 'presence':
+      if (room?.channel !== frame.channel) return done(state);
+      return done({ ...state, room: { ...room, members: frame.members } });
+    case 'message':
+      if (room?.channel !== frame.channel) return done(state);
+      return done({ ...state, room: { ...room, messages: mergeLines(room.messages, [frame], state.name) } });
+    case 'ack':
+      return done(updateEntry(state, frame.id, (entry) => ({ ...entry, status: 'delivered', error: null })));
+    case 'error': {
+      const told = notify(state, 'server', frame.code, frame.message);
+      if (frame.code === 'bad-name') {
+        // The server will not take this name: back to the name screen, disconnected.
+        return [
+          { ...initialState, nameError: frame.message, notices: told.notices, nextNoticeId: told.nextNoticeId },
+          Effect.batch(Effect.cancel(EFFECT_IDS.room), Effect.cancel(EFFECT_IDS.frames), Effect.cancel(EFFECT_IDS.connection)),
+        ];
+      }
+      if (frame.id === undefined) return done(told);
+      return done(updateEntry(told, frame.id, (entry) => (entry.status === 'delivered' ? entry : { ...entry, status: 'failed', error: frame.message })));
+    }
+    case 'pong':
+    case 'hello':
+    case 'join':
+    case 'leave':
+    case 'say':
+    case 'ping':
+      // Pongs stop at the heartbeat; the others only go from the app to the server.
+      return done(state);
+  }
+};
+
+/** The chat's reducer. */
+export function chatReducer(state: ChatState, action: ChatAction, deps: ChatDependencies): Result {
+  switch (action.type) {
+    case 'nameSubmitted': {
+      if (state.name !== null) return done(state);
+      const problem = nameProblem(action.name);
+      if (problem !== null) return done({ ...state, nameError: problem });
+      const name = action.name.trim();
+      return [
+        { ...state, name, nameError: null, connection: { status: 'connecting' }, attemptError: null },
+        Effect.batch(
+          Effect.websocket.subscribe(deps.client, EFFECT_IDS.frames, (message) => ({ type: 'frameReceived', frame: message.data })),
+          connect(deps, name),
+        ),
+      ];
+    }
+
+    case 'connectionEvent':
+      return done(connectionEvent(state, action.event));
+
+    case 'frameReceived':
+      return frameReceived(state, action.frame);
+
+    case 'retryClicked':
+      if (state.name === null || state.connection.status === 'connected' || state.connection.status === 'connecting') return done(state);
+      // Running the connect effect again under its id: the store ends the old one (which
+      // disconnects), then connects afresh, attempt counter reset.
+      return [{ ...state, connection: { status: 'connecting' } }, connect(deps, state.name)];
+
+    case 'roomOpened':
+      if (!ROOM_PATTERN.test(action.channel)) return done(state);
+      return openRoom(state, deps, action.channel);
+
+    case 'roomCreated': {
+      const channel = roomChannel(action.name);
+      if (channel === null) return done({ ...state, roomError: 'A room name is 1 to 32 of a–z, 0–9 and -.' });
+      return openRoom(state, deps, channel);
+    }
+
+    case 'roomClosed':
+      if (!state.room) return done(state);
+      return [{ ...state, room: null }, Effect.cancel(EFFECT_IDS.room)];
+
+    case 'messageSubmitted': {
+      const { room, name } = state;
+      const text = action.text.trim();
+      if (!room || name === null || text.length === 0 || text.length > LIMITS.text) return done(state);
+      // Shown at once, pending: the queue sends it now or once the connection is back.
+      const entry: ChatEntry = { id: deps.newId(), channel: room.channel, user: name, text, timestamp: deps.now(), own: true, status: 'pending', error: null };
+      return [{ ...state, room: { ...room, messages: [...room.messages, entry] } }, say(deps, entry)];
+    }
+
+    case 'messageAccepted':
+      // Queued or on the wire: it stays pending until the server's `ack`.
+      return done(state);
+
+    case 'messageFailed':
+      return done(updateEntry(state, action.id, (entry) => (entry.status === 'delivered' ? entry : { ...entry, status: 'failed', error: action.error })));
+
+    case 'messageRetried': {
+      const entry = state.room?.messages.find((candidate) => candidate.id === action.id);
+      if (!entry?.own || entry.status !== 'failed') return done(state);
+      const retried: ChatEntry = { ...entry, status: 'pending', error: null };
+      return [updateEntry(state, entry.id, () => retried), say(deps, retried)];
+    }
+
+    case 'noticeDismissed':
+      return done({ ...state, notices: state.notices.filter((notice) => notice.id !== action.id) });
+  }
+}
