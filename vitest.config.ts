@@ -30,6 +30,20 @@ export default defineConfig({
         test: { name: 'composition', root: join(import.meta.dirname, 'tests/composition'), include: ['**/*.test.ts'] },
       },
       {
+        ...packageProject('ws-types'),
+        test: {
+          name: 'reliability',
+          root: join(import.meta.dirname, 'tests/reliability'),
+          include: ['**/*.test.ts'],
+          // Real sockets, real timers and thousands of cycles: generous, each phase has its own clear timeout.
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
+          // The leak test measures the heap after global.gc(); one file at a time keeps the 2 cores for the run.
+          execArgv: ['--expose-gc'],
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'packaging',
           root: import.meta.dirname,
@@ -41,6 +55,6 @@ export default defineConfig({
         },
       },
     ],
-    reporters: process.env.CI ? ['default', ['json', { outputFile: join(import.meta.dirname, 'reports/vitest.json') }]] : ['default'],
+    reporters: process.env.CI ? ['default', ['json', { outputFile: join(import.meta.dirname, `reports/vitest-${process.env.VITEST_REPORT ?? 'test'}.json`) }]] : ['default'],
   },
 });

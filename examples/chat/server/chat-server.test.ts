@@ -164,6 +164,22 @@ describe('chat server', () => {
     expect(await closed).toEqual([1008, 'Rate limit exceeded']);
   });
 
+  it('counts malformed frames toward the rate limit, and closes a flood of them with 1008', async () => {
+    const server = await start({ rateLimit: { perSecond: 1, burst: 2 }, abuseLimit: 3, now: () => 0 });
+    const junk = await peer(server, 'Junk');
+    const closed = new Promise<number>((resolve) => junk.socket.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 10; i++) junk.send('{not json');
+    expect(await closed).toBe(1008);
+    // The hello took the first token of the burst of 2.
+    expect(junk.frames.filter((f) => f.type === 'error').map((f) => f.type === 'error' && f.code)).toEqual([
+      'bad-frame',
+      'rate-limited',
+      'rate-limited',
+      'rate-limited',
+      'rate-limited',
+    ]);
+  });
+
   it('keeps presence for join, leave and drop, and counts in the room list', async () => {
     const server = await start();
     const alice = await peer(server, 'Alice');

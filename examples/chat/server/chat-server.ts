@@ -84,6 +84,8 @@ const TYPES: Record<string, string> = {
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MAX_USERS_REMEMBERED = 10_000;
+/** The longest a change of room counts waits before the room list goes out, in ms. */
+const ROOMS_DELAY = 50;
 
 /** Starts the chat server: the app over HTTP and the chat over a WebSocket at `/ws`. */
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
@@ -123,9 +125,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     send(client, id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
   };
   const summaries = (): RoomSummary[] => [...rooms].map(([channel, room]) => ({ channel, count: room.members.size }));
+  // Joins and leaves come in bursts (a reconnect rejoins every room): the room list goes out
+  // at most once per ROOMS_DELAY, not once per join, which would be quadratic in clients.
+  let roomsTimer: ReturnType<typeof setTimeout> | undefined;
   const broadcastRooms = (): void => {
-    const frame: ServerFrame = { type: 'rooms', rooms: summaries() };
-    for (const client of clients) if (client.name !== null) send(client, frame);
+    roomsTimer ??= setTimeout(() => {
+      roomsTimer = undefined;
+      const frame: ServerFrame = { type: 'rooms', rooms: summaries() };
+      for (const client of clients) if (client.name !== null) send(client, frame);
+    }, ROOMS_DELAY);
   };
   const names = (room: Room): string[] => [...room.members].map((member) => member.name ?? '').sort();
   const presence = (channel: string, room: Room): void => {
@@ -151,18 +159,17 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     presence(channel, room);
   };
 
+  /** Takes a token for a frame; a client over the limit is told, and closed after `abuseLimit` refusals. */
+  const admit = (client: Client, id?: string): boolean => {
+    if (client.limiter.take()) return true;
+    fail(client, 'rate-limited', `More than ${perSecond} frames a second`, id);
+    if (++client.strikes > abuseLimit) client.socket.close(CLOSE_CODES.abuse, 'Rate limit exceeded');
+    return false;
+  };
+
   const handle = (client: Client, frame: Record<string, unknown>): void => {
     const { type } = frame;
-    if (type === 'ping') {
-      send(client, { type: 'pong' });
-      return;
-    }
     const id = typeof frame.id === 'string' ? frame.id : undefined;
-    if (!client.limiter.take()) {
-      fail(client, 'rate-limited', `More than ${perSecond} frames a second`, id);
-      if (++client.strikes > abuseLimit) client.socket.close(CLOSE_CODES.abuse, 'Rate limit exceeded');
-      return;
-    }
     if (type === 'hello') {
       greet(client, frame.name);
       return;
@@ -252,11 +259,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       } catch {
         frame = undefined;
       }
-      if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as { type?: unknown }).type !== 'string') {
-        fail(client, 'bad-frame', 'A frame is a JSON object with a string type');
+      const valid = typeof frame === 'object' && frame !== null && !Array.isArray(frame) && typeof (frame as { type?: unknown }).type === 'string';
+      // Heartbeat pings are never rate limited; every other frame, malformed ones included, is.
+      if (valid && (frame as { type: string }).type === 'ping') {
+        send(client, { type: 'pong' });
         return;
       }
-      handle(client, frame as Record<string, unknown>);
+      const id = valid && typeof (frame as { id?: unknown }).id === 'string' ? (frame as { id: string }).id : undefined;
+      if (!admit(client, id)) return;
+      if (!valid) fail(client, 'bad-frame', 'A frame is a JSON object with a string type');
+      else handle(client, frame as Record<string, unknown>);
     });
     socket.on('close', () => {
       clients.delete(client);
@@ -293,6 +305,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
     async close() {
       clearInterval(keepAlive);
+      clearTimeout(roomsTimer);
       for (const client of clients) client.socket.close(1001, 'Server shutting down');
       wss.close();
       http.closeAllConnections();
