@@ -25,6 +25,7 @@ export default defineConfig({
     projects: [
       ...packageProjects,
       ...exampleProjects,
+      join(import.meta.dirname, 'bench/vitest.config.ts'),
       {
         ...packageProject('ws-types'),
         test: { name: 'composition', root: join(import.meta.dirname, 'tests/composition'), include: ['**/*.test.ts'] },
