@@ -16,7 +16,7 @@ export const spawnsProcesses = true;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bench = fileURLToPath(new URL('../../', import.meta.url));
 const dist = (/** @type {string} */ name) => `${root}packages/${name}/dist/index.js`;
-const WS_TYPES = ['@composable-svelte/ws-types', '@composable-svelte/ws-types/shared'];
+const WS_TYPES = ['@composable-svelte/ws-types', '@composable-svelte/ws-types/internal'];
 
 /**
  * @typedef {object} Entry

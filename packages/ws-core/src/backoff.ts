@@ -1,4 +1,5 @@
-import type { RandomSource, ReconnectOptions } from '@composable-svelte/ws-types';
+import type { RandomSource } from '@composable-svelte/ws-types';
+import type { ReconnectOptions } from './config.js';
 
 /**
  * The delay before reconnect attempt `attempt` (from 1), in ms:

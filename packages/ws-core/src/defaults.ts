@@ -1,4 +1,4 @@
-import type { ReconnectOptions } from '@composable-svelte/ws-types';
+import type { ReconnectOptions } from './config.js';
 
 /** Defaults of the `reconnect` option (reconnection itself is off until configured). */
 export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = {

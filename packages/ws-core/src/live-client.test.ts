@@ -1,5 +1,6 @@
 import { createFakeWebSocket, type FakeWebSocketControls } from '@composable-svelte/ws-testing';
-import { WebSocketError, type LiveWebSocketConfig, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
+import { WebSocketError, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
+import type { LiveWebSocketConfig } from './config.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLiveWebSocket } from './live-client.js';
 
@@ -493,10 +494,31 @@ describe('messages', () => {
     expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'INVALID_MESSAGE', cause: { message: 'bad frame' } } });
   });
 
-  it('keeps other subscribers running when one throws, and reports the error', async () => {
+  it('keeps other subscribers running when one throws, and reports the throw as an error event', async () => {
     const client = create();
     await connected(client);
     const boom = new Error('subscriber failed');
+    const errors: WebSocketError[] = [];
+    client.subscribeToEvents((event) => {
+      if (event.type === 'error') errors.push(event.error);
+    });
+    const after = vi.fn();
+    client.subscribe(() => {
+      throw boom;
+    });
+    client.subscribe(after);
+    fake.last().receive('1');
+    expect(after).toHaveBeenCalledOnce();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'CALLBACK_FAILED', cause: boom });
+    expect(client.state).toMatchObject({ status: 'connected', lastError: errors[0] });
+    expect(client.stats.errors).toBe(1);
+  });
+
+  it('re-throws from a microtask what an error-event listener throws, instead of looping', async () => {
+    const client = create();
+    await connected(client);
+    const boom = new Error('error listener failed');
     const reported: unknown[] = [];
     const queue = globalThis.queueMicrotask;
     vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
@@ -508,14 +530,18 @@ describe('messages', () => {
         }
       });
     });
-    const after = vi.fn();
-    client.subscribe(() => {
+    let calls = 0;
+    client.subscribeToEvents((event) => {
+      if (event.type !== 'error') return;
+      calls++;
       throw boom;
     });
-    client.subscribe(after);
+    client.subscribe(() => {
+      throw new Error('message listener failed');
+    });
     fake.last().receive('1');
     await Promise.resolve();
-    expect(after).toHaveBeenCalledOnce();
+    expect(calls).toBe(1);
     expect(reported).toEqual([boom]);
     vi.restoreAllMocks();
   });

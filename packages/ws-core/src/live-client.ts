@@ -4,11 +4,8 @@ import {
   WS_ERROR_CODES,
   type CloseInfo,
   type ConnectionStatus,
-  type LiveWebSocketConfig,
-  type ReconnectOptions,
   type SerializedData,
   type TimerHandle,
-  type Timers,
   type UrlProvider,
   type WebSocketClient,
   type WebSocketConstructor,
@@ -18,26 +15,24 @@ import {
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
 import {
+  HeartbeatEngine,
   byteLength,
+  callbackFailed,
+  checkFunction,
   checkNumber,
   closeError,
-  createHeartbeatEngine,
-  createListenerSet,
+  handled,
+  ListenerSet,
   resolveHeartbeat,
-} from '@composable-svelte/ws-types/shared';
+  systemTimers,
+  withDefaults,
+} from '@composable-svelte/ws-types/internal';
+import type { LiveWebSocketConfig, ReconnectOptions } from './config.js';
 import { backoffDelay } from './backoff.js';
 import { CLOSE_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_QUEUE_SIZE, DEFAULT_RECONNECT } from './defaults.js';
 
 const OPEN = 1;
 const ABNORMAL = 1006;
-
-const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-  now: () => Date.now(),
-};
 
 const ignore = (): void => undefined;
 
@@ -55,21 +50,12 @@ interface Waiter {
   reject: (error: WebSocketError) => void;
 }
 
-/**
- * Marks a promise handled and returns it: the caller still sees its rejection, but one left
- * unawaited does not crash the process, since every failure is also reported as an `error` event.
- */
-function handled<P extends Promise<unknown>>(promise: P): P {
-  promise.catch(ignore);
-  return promise;
-}
-
 const sendFailed = (message: string, cause?: unknown): WebSocketError =>
   new WebSocketError(message, WS_ERROR_CODES.SEND_FAILED, true, cause);
 
 function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOptions {
-  const options = { ...DEFAULT_RECONNECT, enabled: config !== undefined } as ReconnectOptions & Record<string, unknown>;
-  for (const [key, value] of Object.entries(config ?? {})) if (value !== undefined) options[key] = value;
+  const options = withDefaults({ ...DEFAULT_RECONNECT, enabled: config !== undefined }, config);
+  checkFunction('reconnect.shouldReconnect', options.shouldReconnect);
   checkNumber('reconnect.maxAttempts', options.maxAttempts, 0, true);
   checkNumber('reconnect.initialDelay', options.initialDelay, 0);
   checkNumber('reconnect.maxDelay', options.maxDelay, options.initialDelay);
@@ -103,8 +89,13 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
   const queueSize = checkNumber('queueSize', config.queueSize ?? DEFAULT_QUEUE_SIZE, 0, true);
   const heartbeatOptions = resolveHeartbeat(config.heartbeat);
 
-  const messages = createListenerSet<WebSocketMessage<T>>();
-  const events = createListenerSet<WebSocketEvent>();
+  // A listener that throws is reported like any other failure; one that throws while handling
+  // an error event is re-thrown from a microtask instead, so that errors cannot loop.
+  const messages = new ListenerSet<WebSocketMessage<T>>((cause) => report(callbackFailed('A message listener', cause)));
+  const events = new ListenerSet<WebSocketEvent>((cause, event) => {
+    if (event.type === 'error') throw cause;
+    report(callbackFailed('An event listener', cause));
+  });
 
   let status: ConnectionStatus = 'disconnected';
   let socket: WebSocketLike | null = null;
@@ -140,23 +131,15 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     emit({ type: 'error', error, timestamp: timers.now() });
   };
 
+  // Pings take the path of every send, so a failed ping is reported as any failed send is.
   const heartbeat =
     heartbeatOptions &&
-    createHeartbeatEngine(
-      heartbeatOptions,
-      timers,
-      (ping) => {
-        try {
-          if (socket?.readyState === OPEN) write(socket, serializer.serialize(ping));
-        } catch (cause) {
-          report(sendFailed('Ping failed', cause));
-        }
-      },
-      () => {
-        report(new WebSocketError('No pong in time', WS_ERROR_CODES.HEARTBEAT_TIMEOUT, true));
-        client.markDead('Heartbeat timeout');
-      },
-    );
+    new HeartbeatEngine(heartbeatOptions, timers, {
+      connected: () => status === 'connected',
+      send: (ping) => client.send(ping as T),
+      report,
+      markDead: (reason) => client.markDead(reason),
+    });
 
   const write = (target: WebSocketLike, frame: SerializedData): void => {
     target.send(frame);
@@ -215,7 +198,15 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     connectedAt = null;
     clearTimers();
     if (error) report(error);
-    const wanted = reconnect.enabled && reconnect.shouldReconnect(pick(close));
+    let wanted = false;
+    if (reconnect.enabled) {
+      try {
+        wanted = reconnect.shouldReconnect(pick(close)) === true;
+      } catch (cause) {
+        // A policy that throws cannot say yes: stay down, and say why.
+        report(callbackFailed('reconnect.shouldReconnect', cause));
+      }
+    }
     if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
       status = wanted ? 'failed' : 'disconnected';
       if (wanted) {
@@ -342,8 +333,13 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     if (current !== socket) return;
     release(current);
     if (status === 'connected') {
+      status = 'disconnected';
+      connectedAt = null;
+      socket = null;
+      const seen = generation;
       emit({ type: 'disconnected', ...pick(event), timestamp: timers.now() });
-      afterLoss(event);
+      // A listener that called connect() or disconnect() meanwhile has decided what comes next.
+      if (seen === generation) afterLoss(event);
     } else {
       fail(WS_ERROR_CODES.CONNECTION_FAILED, 'Closed before open', true, failure ?? event, event);
     }
@@ -426,6 +422,9 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
       let frame: SerializedData;
       try {
         frame = serializer.serialize(message);
+        if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
+          throw new TypeError(`serialize() gave ${typeof frame}, not a string, ArrayBuffer or typed array`);
+        }
       } catch (cause) {
         const error =
           cause instanceof WebSocketError ? cause : new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause);
@@ -447,7 +446,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
         return handled(new Promise<void>((resolve, reject) => held.push({ frame, resolve, reject })));
       }
       const error = sendFailed(
-        status === 'connecting' || status === 'reconnecting' ? `Send queue is full (${queueSize})` : `Not connected (${status})`,
+        queueSize > 0 && (status === 'connecting' || status === 'reconnecting') ? `Send queue is full (${queueSize})` : `Not connected (${status})`,
       );
       report(error);
       return handled(Promise.reject(error));
@@ -461,8 +460,12 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
       if (status !== 'connected' || !current) return;
       kill(current, reason);
       const close = { code: ABNORMAL, reason, wasClean: false };
+      status = 'disconnected';
+      connectedAt = null;
+      socket = null;
+      const seen = generation;
       emit({ type: 'disconnected', ...close, timestamp: timers.now() });
-      afterLoss(close);
+      if (seen === generation) afterLoss(close);
     },
 
     get state() {

@@ -4,7 +4,8 @@
  * intervals. (These tests live here rather than in ws-testing so that ws-testing need not
  * depend on ws-core: turbo refuses the build cycle two dev dependencies would make.)
  */
-import type { LiveWebSocketConfig, WebSocketClient, WebSocketEvent } from '@composable-svelte/ws-types';
+import type { LiveWebSocketConfig } from '@composable-svelte/ws-core';
+import type { WebSocketClient, WebSocketEvent } from '@composable-svelte/ws-types';
 import { WebSocketError } from '@composable-svelte/ws-types';
 import { WebSocket } from 'ws';
 import {

@@ -5,7 +5,7 @@
  */
 import { JSONSerializer, WebSocketError, WS_ERROR_CODES, type MessageSerializer, type WebSocketClient } from '@composable-svelte/ws-types';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createLiveWebSocket } from '../src/index.js';
+import { createLiveWebSocket, type LiveWebSocketConfig } from '../src/index.js';
 
 declare function showTimeoutMessage(): void;
 declare function showConnectionError(): void;
@@ -238,5 +238,22 @@ describe('the guide compiles against ws-core', () => {
       }
     }
     expectTypeOf(new WebSocketPool().getClient('wss://x')).toEqualTypeOf<WebSocketClient>();
+  });
+});
+
+describe('configuration', () => {
+  it('accepts the guide\'s full configuration', () => {
+    const config = {
+      reconnect: { enabled: true, maxAttempts: 5, initialDelay: 1000, maxDelay: 30000, backoffMultiplier: 2, jitter: true },
+      heartbeat: { enabled: true, interval: 30000, timeout: 5000, pingMessage: 'PING', pongMessage: 'PONG' },
+      serializer: JSONSerializer,
+      connectionTimeout: 10000,
+      queueSize: 100,
+    } satisfies LiveWebSocketConfig;
+    expectTypeOf(config).toExtend<LiveWebSocketConfig>();
+    expectTypeOf({ reconnect: { enabled: true, maxAttempts: 5 } }).toExtend<LiveWebSocketConfig>();
+    // @ts-expect-error unknown option
+    const bad: LiveWebSocketConfig = { retries: 3 };
+    void bad;
   });
 });

@@ -411,7 +411,7 @@ describe('subscribe and subscribeToEvents', () => {
     const cleanup = effect.setup(dispatch);
     mock.simulateError(new WebSocketError('lost', WS_ERROR_CODES.CONNECTION_FAILED, true));
     expect(cleanup()).toBeUndefined();
-    mock.simulateDisconnect();
+    mock.simulateEvent({ type: 'disconnected', code: 1006, reason: '', wasClean: false, timestamp: 0 });
     expect(eventTypes()).toEqual(['error']);
     expect(mock.listenerCount.events).toBe(0);
   });

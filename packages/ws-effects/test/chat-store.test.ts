@@ -8,8 +8,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createStore, type Store } from '@composable-svelte/core';
-import { createLiveWebSocket } from '@composable-svelte/ws-core';
-import type { LiveWebSocketConfig, Unsubscribe, UrlProvider, WebSocketClient } from '@composable-svelte/ws-types';
+import { createLiveWebSocket, type LiveWebSocketConfig } from '@composable-svelte/ws-core';
+import type { Unsubscribe, UrlProvider, WebSocketClient } from '@composable-svelte/ws-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { chatReducer, Effect, initialChatState, type ChatAction, type ChatMessage, type ChatState } from './chat.js';

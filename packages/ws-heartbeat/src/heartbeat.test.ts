@@ -179,7 +179,10 @@ describe('timeout', () => {
   it('treats a ping send that rejects or throws as a missing pong, without an unhandled rejection', async () => {
     const mock = await connectedMock<string>();
     const rejecting: WebSocketClient<string> = {
-      ...mock,
+      connect: (url) => mock.connect(url),
+      disconnect: (code, reason) => mock.disconnect(code, reason),
+      subscribe: (listener) => mock.subscribe(listener),
+      subscribeToEvents: (listener) => mock.subscribeToEvents(listener),
       send: () => Promise.reject(new WebSocketError('nope', WS_ERROR_CODES.SEND_FAILED, true)),
       markDead: (reason) => mock.markDead(reason),
       get state() {
@@ -198,7 +201,10 @@ describe('timeout', () => {
     const again = await connectedMock<string>();
     const throwing = createHeartbeat<string>(
       {
-        ...again,
+        connect: (url) => again.connect(url),
+        disconnect: (code, reason) => again.disconnect(code, reason),
+        subscribe: (listener) => again.subscribe(listener),
+        subscribeToEvents: (listener) => again.subscribeToEvents(listener),
         send: () => {
           throw new Error('sync failure');
         },
@@ -321,7 +327,7 @@ describe('autoStart', () => {
     const mock = createMockWebSocket<string>({ reconnect: true });
     const heartbeat = createHeartbeat(mock, { interval: 100, timeout: 50, autoStart: true });
     expect(heartbeat.isRunning).toBe(false);
-    await mock.connect('wss://example.test');
+    await heartbeat.connect('wss://example.test');
     expect(heartbeat.isRunning).toBe(true);
     await vi.advanceTimersByTimeAsync(150);
     expect(mock.state.status).toBe('reconnecting');

@@ -1,4 +1,4 @@
-import type { DropStrategy } from '@composable-svelte/ws-types';
+import type { DropStrategy } from './config.js';
 
 /** The defaults of `createQueuedWebSocket`'s options (`onDrop`, `ack` and `timers` have none: off, off, the platform's). */
 export const DEFAULT_QUEUE: Readonly<{

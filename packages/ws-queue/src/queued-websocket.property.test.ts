@@ -1,4 +1,4 @@
-import type { DropReason, DropStrategy } from '@composable-svelte/ws-types';
+import type { DropReason, DropStrategy } from './config.js';
 import { createMockWebSocket } from '@composable-svelte/ws-testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,8 @@
  * ("runs the guide's example") and queued-websocket.test.ts.
  */
 import { createLiveWebSocket } from '@composable-svelte/ws-core';
-import type { DropReason, QueueConfig, WebSocketClient } from '@composable-svelte/ws-types';
+import type { WebSocketClient } from '@composable-svelte/ws-types';
+import type { DropReason, QueueConfig } from '../src/index.js';
 import { describe, expectTypeOf, it } from 'vitest';
 import { createQueuedWebSocket, DEFAULT_QUEUE, type MessageQueue, type QueuedWebSocket } from '../src/index.js';
 

@@ -3,10 +3,9 @@
  * messages survive a server restart in order, and acknowledged delivery loses nothing across
  * forced drops. No sleeps: every wait is on an event or `expect.poll`.
  */
-import { createLiveWebSocket } from '@composable-svelte/ws-core';
+import { createLiveWebSocket, type ReconnectConfig } from '@composable-svelte/ws-core';
 import { waitForEvent } from '@composable-svelte/ws-testing';
 import { startTestServer, type TestServer, type TestServerOptions } from '@composable-svelte/ws-testing/server';
-import type { ReconnectConfig } from '@composable-svelte/ws-types';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQueuedWebSocket } from '../src/index.js';

@@ -56,9 +56,10 @@ describe('dispatch', () => {
     expect(router.getListenerCount('chat')).toBe(2);
   });
 
-  it('a listener that throws does not stop the others; its exception is re-thrown from a microtask', async () => {
+  it('a listener that throws does not stop the others; the throw is reported to onError', async () => {
     const mock = await connectedMock();
-    const router = createChannelRouter(mock, byChannel);
+    const failures: WebSocketError[] = [];
+    const router = createChannelRouter(mock, byChannel, { onError: (error) => failures.push(error) });
     const boom = new Error('listener bug');
     const reached: string[] = [];
     router.subscribe('chat', () => {
@@ -70,7 +71,9 @@ describe('dispatch', () => {
     mock.simulateMessage({ channel: 'chat' });
     mock.simulateMessage({ channel: 'news' });
     expect(reached).toEqual(['second', 'news']);
-    expect(rethrown).toHaveBeenCalledTimes(1);
+    expect(rethrown).not.toHaveBeenCalled();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: WS_ERROR_CODES.CALLBACK_FAILED, cause: boom });
     rethrown.mockRestore();
   });
 
@@ -321,7 +324,7 @@ describe('join and leave', () => {
     });
     router.subscribe('bad', () => undefined);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: WS_ERROR_CODES.SEND_FAILED, cause: { message: 'no join for bad' } });
+    expect(errors[0]).toMatchObject({ code: WS_ERROR_CODES.CALLBACK_FAILED, cause: { message: 'no join for bad' } });
     expect(mock.sentMessages).toEqual([]);
 
     // A send the client rejects: the rejection itself is reported.
@@ -348,5 +351,38 @@ describe('join and leave', () => {
       { type: 'join', channel: 'a' },
       { type: 'leave', channel: 'a' },
     ]);
+  });
+});
+
+describe('unsubscribe(channel)', () => {
+  it('removes every listener of the channel at once, sends leave, and leaves other channels alone', async () => {
+    const mock = await connectedMock();
+    const router = createChannelRouter(mock, byChannel, {
+      join: (channel) => ({ type: 'join', channel }),
+      leave: (channel) => ({ type: 'leave', channel }),
+    });
+    const calls: string[] = [];
+    const offFirst = router.subscribe('chat', () => calls.push('first'));
+    router.subscribe('chat', () => calls.push('second'));
+    router.subscribe('news', () => calls.push('news'));
+    router.unsubscribe('chat');
+    router.unsubscribe('unknown');
+    expect(router.getChannels()).toEqual(['news']);
+    expect(router.getListenerCount()).toBe(1);
+    mock.simulateMessage({ channel: 'chat' });
+    mock.simulateMessage({ channel: 'news' });
+    expect(calls).toEqual(['news']);
+    expect(mock.sentMessages).toEqual([
+      { type: 'join', channel: 'chat' },
+      { type: 'join', channel: 'news' },
+      { type: 'leave', channel: 'chat' },
+    ]);
+    // An unsubscribe function returned earlier does nothing now, even after a new subscription.
+    const again = router.subscribe('chat', () => calls.push('again'));
+    offFirst();
+    expect(router.getListenerCount('chat')).toBe(1);
+    again();
+    router.unsubscribe('news');
+    expect(mock.listenerCount).toEqual({ messages: 0, events: 0 });
   });
 });

@@ -1,18 +1,17 @@
 import {
   WebSocketError,
   WS_ERROR_CODES,
-  type ChannelExtractor,
   type MessageListener,
-  type RouterConfig,
   type Unsubscribe,
   type WebSocketClient,
   type WebSocketEvent,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { createListenerSet, type ListenerSet } from '@composable-svelte/ws-types/shared';
+import { ListenerSet, callbackFailed, checkFunction, disposeSymbol } from '@composable-svelte/ws-types/internal';
+import type { ChannelExtractor, RouterConfig } from './config.js';
 
 /** Routes a client's messages to listeners by channel; see {@link createChannelRouter}. */
-export interface ChannelRouter<T> {
+export interface ChannelRouter<T> extends Disposable {
   /**
    * Calls `listener` with every message whose channel is `channel`, until the returned
    * function is called (calling it again does nothing). The first listener of a channel sends
@@ -21,26 +20,243 @@ export interface ChannelRouter<T> {
    * @throws TypeError when `channel` is not a string or `listener` not a function.
    */
   subscribe(channel: string, listener: MessageListener<T>): Unsubscribe;
+  /**
+   * Removes every listener of `channel` at once, sending `leave` when configured (and
+   * connected). Does nothing for a channel without listeners.
+   */
+  unsubscribe(channel: string): void;
   /** The channels that have at least one listener, in the order they got their first. */
   getChannels(): string[];
   /** How many listeners `channel` has; without `channel`, how many the router has in all. */
   getListenerCount(channel?: string): number;
   /** Removes every channel listener (sending `leave` for each channel when configured). The `fallback` stays. */
   clear(): void;
+  /**
+   * Removes every channel listener as `clear()` does (sending `leave` while connected), drops
+   * the `fallback`, and releases every subscription on the client. The router is inert
+   * afterwards: `subscribe` throws.
+   */
+  dispose(): void;
 }
 
+/** What a router needs from a client decorator that hands it the events (see `createChannelWebSocket`). */
+export interface RouterHost {
+  /** Re-evaluates the host's subscriptions after the router's needs changed. */
+  sync(): void;
+  /** Reports a failure of the router. */
+  fail(error: WebSocketError): void;
+}
+
+/** The router; a class so that its methods are shared, not closures per router. */
+export class Router<T> implements ChannelRouter<T> {
+  private readonly channels = new Map<string, ListenerSet<WebSocketMessage<T>>>();
+  private readonly fallback: RouterConfig<T>['fallback'];
+  private readonly join: RouterConfig<T>['join'];
+  private readonly leave: RouterConfig<T>['leave'];
+  private total = 0;
+  private offMessages: Unsubscribe | null = null;
+  private offEvents: Unsubscribe | null = null;
+  private disposed = false;
+  // Whether the client's current connection has been announced by a `connected` event (or
+  // was open when the router started following events): joins go out only then.
+  private live = false;
+
+  constructor(
+    private readonly client: WebSocketClient<T>,
+    private readonly extract: ChannelExtractor<T>,
+    config: RouterConfig<T>,
+    private readonly host?: RouterHost,
+  ) {
+    checkFunction('extract', extract);
+    checkFunction('fallback', config.fallback, true);
+    checkFunction('join', config.join, true);
+    checkFunction('leave', config.leave, true);
+    checkFunction('onError', config.onError, true);
+    ({ fallback: this.fallback, join: this.join, leave: this.leave } = config);
+    const onError = config.onError;
+    if (!host) this.fail = onError ?? ((error) => console.error(error));
+    else this.fail = (error) => {
+      host.fail(error);
+    };
+    this.sync();
+  }
+
+  /** Where the router's failures go. */
+  private readonly fail: (error: WebSocketError) => void;
+
+  subscribe(channel: string, listener: MessageListener<T>): Unsubscribe {
+    if (typeof channel !== 'string') throw new TypeError('channel must be a string');
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    if (this.disposed) throw new Error('This router was disposed');
+    let set = this.channels.get(channel);
+    const first = !set;
+    if (!set) {
+      set = new ListenerSet((cause) => this.fail(callbackFailed(`A listener of channel ${channel}`, cause)));
+      this.channels.set(channel, set);
+    }
+    const off = set.add(listener);
+    this.total++;
+    this.sync();
+    if (first) this.hook(this.join, channel);
+    const owner = set;
+    let active = true;
+    return () => {
+      // After clear() or unsubscribe(channel), the channel may have a new set: this subscription is gone already.
+      if (!active || this.channels.get(channel) !== owner) return;
+      active = false;
+      off();
+      this.total--;
+      if (owner.size === 0) {
+        this.channels.delete(channel);
+        this.hook(this.leave, channel);
+      }
+      this.sync();
+    };
+  }
+
+  unsubscribe(channel: string): void {
+    this.remove(channel, false);
+  }
+
+  getChannels(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  getListenerCount(channel?: string): number {
+    return channel === undefined ? this.total : (this.channels.get(channel)?.size ?? 0);
+  }
+
+  clear(): void {
+    for (const channel of [...this.channels.keys()]) this.remove(channel, true);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.clear();
+    this.disposed = true;
+    this.sync();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  /**
+   * Removes a channel and its listeners. `unsubscribe(channel)` lets a message being
+   * dispatched reach the listeners still due for it, as the router it replaces did; `clear()`
+   * stops it there (`stop`).
+   */
+  private remove(channel: string, stop: boolean): void {
+    const set = this.channels.get(channel);
+    if (!set) return;
+    this.channels.delete(channel);
+    this.total -= set.size;
+    if (stop) set.clear();
+    this.hook(this.leave, channel);
+    this.sync();
+  }
+
+  /** Whether the router needs the client's events: to re-join its channels after a reconnect. */
+  needsEvents(): boolean {
+    return !this.disposed && this.total > 0 && (this.join !== undefined || this.leave !== undefined);
+  }
+
+  /** The host started following the client's events. */
+  attached(): void {
+    this.live = this.client.state.status === 'connected';
+  }
+
+  /** An event of the client, before anyone outside the router hears it. */
+  changed(event: WebSocketEvent): void {
+    if (event.type === 'connected') {
+      // Already live: a channel subscribed during this very event has sent its join.
+      if (this.live) return;
+      this.live = true;
+      for (const channel of [...this.channels.keys()]) this.hook(this.join, channel);
+    } else if (event.type === 'disconnected' || event.type === 'reconnecting') {
+      this.live = false;
+    }
+  }
+
+  private received(message: WebSocketMessage<T>): void {
+    let channel: string | null | undefined;
+    try {
+      channel = this.extract(message.data);
+    } catch (cause) {
+      this.fail(new WebSocketError('The channel extractor threw', WS_ERROR_CODES.INVALID_MESSAGE, true, cause));
+      return;
+    }
+    if (channel != null && typeof channel !== 'string') {
+      this.fail(callbackFailed('The channel extractor', new TypeError(`Channel must be a string, got ${typeof channel}`)));
+      return;
+    }
+    const listeners = channel == null ? undefined : this.channels.get(channel);
+    if (listeners) listeners.emit(message);
+    else if (this.fallback) {
+      try {
+        this.fallback(message, channel ?? undefined);
+      } catch (cause) {
+        this.fail(callbackFailed('The router fallback', cause));
+      }
+    }
+  }
+
+  /** Sends a join or leave message; failures are reported, never left as unhandled rejections. */
+  private hook(make: ((channel: string) => T) | undefined, channel: string): void {
+    if (!make || !this.live) return;
+    let message: T;
+    try {
+      message = make(channel);
+    } catch (cause) {
+      this.fail(callbackFailed(`The join/leave message of channel ${channel}`, cause));
+      return;
+    }
+    const failed = (cause: unknown): void => {
+      this.fail(
+        cause instanceof WebSocketError
+          ? cause
+          : new WebSocketError(`Cannot send the join/leave message of channel ${channel}`, WS_ERROR_CODES.SEND_FAILED, true, cause),
+      );
+    };
+    try {
+      this.client.send(message).catch(failed);
+    } catch (cause) {
+      failed(cause);
+    }
+  }
+
+  /** Listens to the client only while a listener or the fallback needs its messages. */
+  private sync(): void {
+    const messages = !this.disposed && (this.total > 0 || this.fallback !== undefined);
+    if (messages && !this.offMessages) this.offMessages = this.client.subscribe((message) => this.received(message));
+    else if (!messages && this.offMessages) {
+      this.offMessages();
+      this.offMessages = null;
+    }
+    if (this.host) return this.host.sync();
+    const events = this.needsEvents();
+    if (events && !this.offEvents) {
+      this.offEvents = this.client.subscribeToEvents((event) => this.changed(event));
+      this.attached();
+    } else if (!events && this.offEvents) {
+      this.offEvents();
+      this.offEvents = null;
+    }
+  }
+}
 
 /**
  * Routes the messages of any client to listeners by channel: `extract` gives the channel of
  * each message, and only that channel's listeners are called (one map lookup per message,
  * whatever the number of channels).
  *
- * The router subscribes to the client only while it has a listener (or a `fallback`).
+ * The router subscribes to the client only while it has a listener (or a `fallback`), and
+ * to its events only while it has channels to re-join; `dispose()` releases everything.
  * Messages without a channel, or for a channel without listeners, go to `fallback` when
- * given. A listener that throws does not stop the others (its exception is re-thrown from a
- * microtask, as the clients do); an extractor that throws drops that message and is reported
- * to `onError` as an `INVALID_MESSAGE` `WebSocketError` (default: `console.error`), and the
- * router carries on.
+ * given. No function handed to the router can break it: a listener, `fallback`, `join` or
+ * `leave` that throws, and an extractor that throws or gives something other than a string,
+ * `undefined` or `null`, is reported to `onError` (default: `console.error`) and the router
+ * carries on; the other listeners still get the message.
  *
  * With `join`/`leave`, the router sends a message when a channel gains its first listener and
  * loses its last one, and sends `join` again for every active channel after each `connected`
@@ -51,7 +267,7 @@ export interface ChannelRouter<T> {
  * @param client - the client whose messages are routed (live, mock, spy or a decorator).
  * @param extract - gives a message's channel, or `undefined`/`null` when it has none.
  * @param config - optional `fallback`, `join`, `leave` and `onError`; see {@link RouterConfig}.
- * @throws TypeError when `extract` is not a function.
+ * @throws TypeError when `extract` (or a given `fallback`, `join`, `leave`, `onError`) is not a function.
  * @example
  * ```ts
  * const router = createChannelRouter(websocket, (msg) => msg.channel, {
@@ -67,115 +283,5 @@ export function createChannelRouter<const T>(
   extract: ChannelExtractor<T>,
   config: RouterConfig<T> = {},
 ): ChannelRouter<T> {
-  if (typeof extract !== 'function') throw new TypeError('extract must be a function');
-  const { fallback, join, leave } = config;
-  const report = config.onError ?? ((error: WebSocketError) => console.error(error));
-  const channels = new Map<string, ListenerSet<WebSocketMessage<T>>>();
-  let total = 0;
-  let detach: Unsubscribe | null = null;
-  let detachEvents: Unsubscribe | null = null;
-  // Whether the client's current connection has been announced by a `connected` event (or
-  // was open when the router started listening): joins go out only then.
-  let live = false;
-
-  /** Sends a join or leave message; failures are reported, never left as unhandled rejections. */
-  const hook = (make: ((channel: string) => T) | undefined, channel: string): void => {
-    if (!make || !live) return;
-    const fail = (cause: unknown): void => {
-      report(
-        cause instanceof WebSocketError
-          ? cause
-          : new WebSocketError(`Cannot send the join/leave message of channel ${channel}`, WS_ERROR_CODES.SEND_FAILED, true, cause),
-      );
-    };
-    try {
-      client.send(make(channel)).catch(fail);
-    } catch (cause) {
-      fail(cause);
-    }
-  };
-
-  const received = (message: WebSocketMessage<T>): void => {
-    let channel: string | null | undefined;
-    try {
-      channel = extract(message.data);
-    } catch (cause) {
-      report(new WebSocketError('The channel extractor threw', WS_ERROR_CODES.INVALID_MESSAGE, true, cause));
-      return;
-    }
-    const listeners = channel == null ? undefined : channels.get(channel);
-    if (listeners) listeners.emit(message);
-    else fallback?.(message, channel ?? undefined);
-  };
-
-  const changed = (event: WebSocketEvent): void => {
-    if (event.type === 'connected') {
-      // Already live: a channel subscribed during this very event has sent its join.
-      if (live) return;
-      live = true;
-      for (const channel of [...channels.keys()]) hook(join, channel);
-    } else if (event.type === 'disconnected' || event.type === 'reconnecting') {
-      live = false;
-    }
-  };
-
-  /** Listens to the client only while a listener or the fallback needs its messages. */
-  const sync = (): void => {
-    const wanted = total > 0 || fallback !== undefined;
-    if (wanted && !detach) {
-      detach = client.subscribe(received);
-      if (join || leave) {
-        live = client.state.status === 'connected';
-        detachEvents = client.subscribeToEvents(changed);
-      }
-    } else if (!wanted && detach) {
-      detach();
-      detachEvents?.();
-      detach = detachEvents = null;
-    }
-  };
-
-  sync();
-
-  return {
-    subscribe(channel, listener) {
-      if (typeof channel !== 'string') throw new TypeError('channel must be a string');
-      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-      let listeners = channels.get(channel);
-      const first = !listeners;
-      if (!listeners) channels.set(channel, (listeners = createListenerSet()));
-      const set = listeners;
-      const off = set.add(listener);
-      total++;
-      sync();
-      if (first) hook(join, channel);
-      let active = true;
-      return () => {
-        // After clear(), the channel may have a new set: this subscription is gone already.
-        if (!active || channels.get(channel) !== set) return;
-        active = false;
-        off();
-        total--;
-        if (set.size === 0) {
-          channels.delete(channel);
-          hook(leave, channel);
-        }
-        sync();
-      };
-    },
-    getChannels: () => [...channels.keys()],
-    getListenerCount: (channel) => (channel === undefined ? total : (channels.get(channel)?.size ?? 0)),
-    clear() {
-      const active = [...channels];
-      channels.clear();
-      total = 0;
-      for (const [channel, set] of active) {
-        // Listeners still due for a message being dispatched right now do not get it either.
-        set.clear();
-        hook(leave, channel);
-      }
-      sync();
-    },
-  };
+  return new Router(client, extract, config);
 }
-

@@ -1,11 +1,52 @@
-import type { ChannelExtractor, ChannelWebSocketConfig, WebSocketClient, WebSocketEvent } from '@composable-svelte/ws-types';
-import { createListenerSet } from '@composable-svelte/ws-types/shared';
-import { createChannelRouter, type ChannelRouter } from './channel-router.js';
+import type { WebSocketClient, WebSocketError, WebSocketEvent } from '@composable-svelte/ws-types';
+import { ForwardingClient } from '@composable-svelte/ws-types/internal';
+import { Router, type ChannelRouter } from './channel-router.js';
+import type { ChannelExtractor, ChannelWebSocketConfig } from './config.js';
 
 /** A client with a channel router attached; see {@link createChannelWebSocket}. */
-export interface ChannelWebSocket<T> extends WebSocketClient<T> {
+export interface ChannelWebSocket<T> extends WebSocketClient<T>, Disposable {
   /** The router over this client's messages. */
   readonly router: ChannelRouter<T>;
+  /** Disposes of the router (sending `leave` while connected) and releases every subscription on the wrapped client. */
+  dispose(): void;
+}
+
+class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T> {
+  readonly router: Router<T>;
+
+  constructor(client: WebSocketClient<T>, extract: ChannelExtractor<T>, config: ChannelWebSocketConfig<T>) {
+    const { timers, onError, ...routing } = config;
+    super(client, timers);
+    this.router = new Router(client, extract, routing, {
+      sync: () => {
+        this.sync();
+      },
+      fail: (error: WebSocketError) => {
+        const heard = this.eventListeners.size > 0;
+        this.report(error);
+        if (onError) onError(error);
+        // Heard by nobody: report it as the plain router would, rather than lose it.
+        else if (!heard) console.error(error);
+      },
+    });
+  }
+
+  protected override onEvent(event: WebSocketEvent): void {
+    this.router.changed(event);
+  }
+
+  protected override needsEvents(): boolean {
+    // Called once from within the router's constructor, before `router` is set.
+    return (this.router as Router<T> | undefined)?.needsEvents() ?? false;
+  }
+
+  protected override attached(): void {
+    this.router.attached();
+  }
+
+  protected override release(): void {
+    this.router.dispose();
+  }
 }
 
 /**
@@ -13,9 +54,14 @@ export interface ChannelWebSocket<T> extends WebSocketClient<T> {
  * `connect`, `send`, `subscribe` (every message, routed or not), `state`, `stats` and the rest
  * go to the wrapped client.
  *
- * Failures of the router (an extractor that threw: `INVALID_MESSAGE`; a `join`/`leave` that
- * could not be sent) are emitted as `error` events to this client's event subscribers, and
- * passed to `onError` too when it is given; with neither, they go to `console.error`.
+ * The router re-sends its joins on a `connected` event before this client's event listeners
+ * hear of it, so a decorator over this one (a queue re-sending unacknowledged messages) always
+ * acts after the joins.
+ *
+ * Failures of the router (see `onError` in {@link ChannelWebSocketConfig}) are emitted as
+ * `error` events to this client's event subscribers, counted in its `state.lastError` and
+ * `stats.errors`, and passed to `onError` too when it is given; with neither, they go to
+ * `console.error`.
  *
  * @param client - the client to wrap (live, mock, spy or a decorator).
  * @param extract - gives a message's channel, or `undefined`/`null` when it has none.
@@ -34,40 +80,5 @@ export function createChannelWebSocket<const T>(
   extract: ChannelExtractor<T>,
   config: ChannelWebSocketConfig<T> = {},
 ): ChannelWebSocket<T> {
-  const { timers, onError, ...routing } = config;
-  const errors = createListenerSet<WebSocketEvent>();
-  const router = createChannelRouter(client, extract, {
-    ...routing,
-    onError(error) {
-      errors.emit({ type: 'error', error, timestamp: timers ? timers.now() : Date.now() });
-      if (onError) onError(error);
-      // Heard by nobody: report it as the plain router would, rather than lose it.
-      else if (errors.size === 0) console.error(error);
-    },
-  });
-
-  return {
-    router,
-    connect: (url, protocols) => client.connect(url, protocols),
-    disconnect: (code, reason) => client.disconnect(code, reason),
-    send: (message) => client.send(message),
-    subscribe: (listener) => client.subscribe(listener),
-    subscribeToEvents(listener) {
-      const off = client.subscribeToEvents(listener);
-      const offErrors = errors.add(listener);
-      return () => {
-        off();
-        offErrors();
-      };
-    },
-    markDead(reason) {
-      client.markDead(reason);
-    },
-    get state() {
-      return client.state;
-    },
-    get stats() {
-      return client.stats;
-    },
-  };
+  return new ChannelSocket(client, extract, config);
 }

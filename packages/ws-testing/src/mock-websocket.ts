@@ -2,36 +2,44 @@ import {
   JSONSerializer,
   WebSocketError,
   WS_ERROR_CODES,
+  type ConnectionState,
+  type ConnectionStats,
   type ConnectionStatus,
+  type EventListener,
+  type MessageListener,
   type MessageSerializer,
   type RawData,
+  type Unsubscribe,
   type UrlProvider,
   type WebSocketClient,
   type WebSocketEvent,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { byteLength, closeError, createListenerSet } from '@composable-svelte/ws-types/shared';
+import { ListenerSet, byteLength, callbackFailed, closeError, handled } from '@composable-svelte/ws-types/internal';
 
 /** Options of {@link createMockWebSocket}. */
 export interface MockWebSocketOptions {
   /**
-   * What `connect()` does: `'open'` connects at once; `'manual'` waits until the test calls
-   * `open()` or `fail()`; `'fail'` rejects with `CONNECTION_FAILED`.
+   * What a connection attempt does: `'open'` connects at once; `'manual'` waits until the test
+   * calls `open()` or `fail()`; `'fail'` fails it with `CONNECTION_FAILED`.
    * @defaultValue `'open'`
    */
-  connect?: 'open' | 'manual' | 'fail';
+  connect?: 'open' | 'manual' | 'fail' | undefined;
   /**
-   * Whether a loss the application did not ask for (`simulateDisconnect`, `markDead`) goes to
-   * `reconnecting`, with a `reconnecting` event, until the test calls `open()` (then `connected`
-   * and `reconnected`) or `fail()`; otherwise the status becomes `disconnected`. Each
+   * Reconnection, as the live client's `reconnect` option: after a loss the application did not
+   * ask for (`simulateDisconnect`, `markDead`) or a failed attempt, the mock goes to
+   * `reconnecting` with a `reconnecting` event and waits for the test: `retry()` starts the
+   * attempt (`connecting`), `open()` completes it (`connected`, `reconnected`), `fail()` fails
+   * it (the next `reconnecting`, or `failed` with `MAX_RECONNECTS` once `maxAttempts` attempts
+   * have failed). `true` means no limit; `false` stays `disconnected` after a loss. Each
    * `simulateDisconnect` call may override it.
    * @defaultValue `false`
    */
-  reconnect?: boolean;
+  reconnect?: boolean | { readonly maxAttempts?: number | undefined } | undefined;
   /** Encodes sends and decodes nothing: used to count bytes and to build `raw`, as the live client would. @defaultValue `JSONSerializer` */
-  serializer?: MessageSerializer;
+  serializer?: MessageSerializer | undefined;
   /** The clock for timestamps and `uptime`; never a timer. @defaultValue `Date.now` */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** A {@link WebSocketClient} driven by the test. */
@@ -45,15 +53,24 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
   /** Emits an `error` event with `error` (and records it in `state.lastError` and `stats.errors`). */
   simulateError(error: WebSocketError): void;
   /**
-   * Simulates a connection lost without the application asking: a `disconnected` event
-   * (`wasClean` unless the code is 1006), then `reconnecting` or `disconnected` as chosen by
-   * `reconnect` (default: the option of the same name).
+   * The server closes or the network drops the connection: while connected, a `disconnected`
+   * event (`wasClean` unless the code is 1006), then `reconnecting` or nothing more, as chosen
+   * by `reconnect` (default: the option of the same name). While connecting, the attempt fails
+   * as a connection closed before it opened. While reconnecting, it gives up: `disconnected`.
    * @param code - @defaultValue `1006`
+   * @throws Error when there is no connection to lose (disconnected or failed).
    */
   simulateDisconnect(code?: number, reason?: string, options?: { reconnect?: boolean }): void;
-  /** Completes a pending connection (manual `connect`, or a reconnection): `connected`, then `reconnected` when reconnecting. */
+  /** Starts the pending reconnect attempt, as the live client does when its backoff delay ends: `reconnecting` → `connecting`. */
+  retry(): void;
+  /** Completes a pending connection (manual `connect`, or a reconnection): `connected`, then `reconnected` after a loss. */
   open(): void;
-  /** Fails a pending connection: its `connect()` rejects with `error`, an `error` event, status `disconnected`. */
+  /**
+   * Fails a pending connection attempt as the live client does: its `connect()` rejects with
+   * `error`, an `error` event, then the next `reconnecting` (with reconnection on), `failed`
+   * (attempts used up) or `disconnected`.
+   * @param error - @defaultValue a `CONNECTION_FAILED` error; pass a `CONNECTION_TIMEOUT` one for a timeout
+   */
   fail(error?: WebSocketError): void;
   /** Clears `sentMessages`, the counters and the state (back to `disconnected`); subscribers stay. */
   reset(): void;
@@ -61,9 +78,336 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
   readonly listenerCount: { readonly messages: number; readonly events: number };
 }
 
+const failedBefore = (message: string): WebSocketError => new WebSocketError(message, WS_ERROR_CODES.CONNECTION_FAILED, true);
+const notConnected = (status: ConnectionStatus): WebSocketError =>
+  new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true);
+
+interface Pending {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: WebSocketError): void;
+}
+
+/** The counters of {@link ConnectionStats}, writable. */
+type Counters = Record<Exclude<keyof ConnectionStats, 'uptime'>, number>;
+
+const zero = (): Counters => ({
+  messagesSent: 0,
+  messagesReceived: 0,
+  bytesSent: 0,
+  bytesReceived: 0,
+  reconnects: 0,
+  errors: 0,
+});
+
 /**
- * Creates a mock client for tests: every method of the live client, driven by the test
- * instead of a socket. It uses no timer at all, so it works under any fake-timer
+ * The mock: the live client's state machine, with the test playing the socket and the clock.
+ * Every transition mirrors ws-core's `createLiveWebSocket` (checked by a model-based test), and
+ * each deliberate difference is listed in the README.
+ */
+class Mock<T> implements MockWebSocket<T> {
+  readonly sentMessages: T[] = [];
+  private readonly messages: ListenerSet<WebSocketMessage<T>>;
+  private readonly events: ListenerSet<WebSocketEvent>;
+  private readonly serializer: MessageSerializer;
+  private readonly now: () => number;
+  private readonly mode: 'open' | 'manual' | 'fail';
+  private readonly reconnect: boolean;
+  private readonly maxAttempts: number;
+  private status: ConnectionStatus = 'disconnected';
+  private target: UrlProvider | null = null;
+  private url: string | null = null;
+  private protocols: string[] = [];
+  private attempts = 0;
+  private lastError: WebSocketError | null = null;
+  private connectedAt: number | null = null;
+  private pending: Pending | null = null;
+  private counters = zero();
+  // Bumped whenever an attempt is abandoned, so that a URL provider resolving late is ignored.
+  private generation = 0;
+
+  constructor(options: MockWebSocketOptions) {
+    this.serializer = options.serializer ?? JSONSerializer;
+    this.now = options.now ?? (() => Date.now());
+    this.mode = options.connect ?? 'open';
+    const reconnect = options.reconnect ?? false;
+    this.reconnect = reconnect !== false;
+    this.maxAttempts = typeof reconnect === 'object' ? (reconnect.maxAttempts ?? 0) : 0;
+    this.messages = new ListenerSet((cause) => this.report(callbackFailed('A message listener', cause)));
+    this.events = new ListenerSet((cause, event) => {
+      if (event.type === 'error') throw cause;
+      this.report(callbackFailed('An event listener', cause));
+    });
+  }
+
+  connect(provider: UrlProvider, requested: readonly string[] = []): Promise<void> {
+    if (typeof provider !== 'string' && typeof provider !== 'function') {
+      return Promise.reject(new TypeError('URL must be a string or a function'));
+    }
+    const list = [...requested];
+    if (list.some((p) => typeof p !== 'string')) return Promise.reject(new TypeError('Protocols must be strings'));
+    const idle = this.status === 'disconnected' || this.status === 'failed';
+    const same = provider === this.target && list.join() === this.protocols.join();
+    if (this.status === 'connected' && same) return Promise.resolve();
+    // The latest call wins: another target replaces the current connection, as in the live client.
+    if (!same && !idle) return handled(this.disconnect(1000, 'Connecting elsewhere').then(() => this.connect(provider, list)));
+    this.target = provider;
+    this.protocols = list;
+    this.pending ??= this.deferred();
+    const { promise } = this.pending;
+    if (idle) this.attempts = 0;
+    if (this.status !== 'connecting') this.attempt();
+    return promise;
+  }
+
+  disconnect(code = 1000, reason = ''): Promise<void> {
+    const invalid = closeError(code, reason);
+    if (invalid) return Promise.reject(invalid);
+    this.generation++;
+    this.settle(failedBefore('disconnect() was called before the connection opened'));
+    const was = this.status;
+    this.status = 'disconnected';
+    this.connectedAt = null;
+    if (was !== 'disconnected') this.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
+    return Promise.resolve();
+  }
+
+  send(message: T): Promise<void> {
+    let frame;
+    try {
+      frame = this.serializer.serialize(message);
+      if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
+        throw new TypeError(`serialize() gave ${typeof frame}, not a string, ArrayBuffer or typed array`);
+      }
+    } catch (cause) {
+      return this.rejected(
+        cause instanceof WebSocketError ? cause : new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause),
+      );
+    }
+    if (this.status !== 'connected') return this.rejected(notConnected(this.status));
+    this.sentMessages.push(message);
+    this.counters.messagesSent++;
+    this.counters.bytesSent += byteLength(frame);
+    return Promise.resolve();
+  }
+
+  subscribe(listener: MessageListener<T>): Unsubscribe {
+    return this.messages.add(listener);
+  }
+
+  subscribeToEvents(listener: EventListener): Unsubscribe {
+    return this.events.add(listener);
+  }
+
+  markDead(reason: string): void {
+    if (this.status === 'connected') this.lose(1006, reason, false, this.reconnect);
+  }
+
+  simulateMessage(data: T, raw?: RawData): void {
+    const frame = raw ?? (this.serializer.serialize(data) as RawData);
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += byteLength(frame);
+    this.messages.emit({ data, timestamp: this.now(), raw: frame });
+  }
+
+  simulateEvent(event: WebSocketEvent): void {
+    this.emit(event);
+  }
+
+  simulateError(error: WebSocketError): void {
+    this.report(error);
+  }
+
+  simulateDisconnect(code = 1006, reason = '', override: { reconnect?: boolean } = {}): void {
+    const reconnect = override.reconnect ?? this.reconnect;
+    switch (this.status) {
+      case 'connected':
+        return this.lose(code, reason, code !== 1006, reconnect);
+      case 'connecting':
+        return this.fail(failedBefore('Closed before open'));
+      case 'reconnecting':
+        this.generation++;
+        this.status = 'disconnected';
+        return this.emit({ type: 'disconnected', code, reason, wasClean: code !== 1006, timestamp: this.now() });
+      case 'disconnected':
+      case 'failed':
+        throw new Error(`MockWebSocket simulateDisconnect(): no connection to lose while ${this.status}`);
+    }
+  }
+
+  retry(): void {
+    if (this.status !== 'reconnecting') throw new Error(`MockWebSocket retry(): no reconnect pending while ${this.status}`);
+    this.attempt();
+  }
+
+  open(): void {
+    if (this.status === 'reconnecting') this.attempt(true);
+    if (this.status !== 'connecting') throw new Error(`MockWebSocket open(): nothing to open while ${this.status}`);
+    this.generation++;
+    this.status = 'connected';
+    this.connectedAt = this.now();
+    this.emit({ type: 'connected', url: this.url ?? '', protocols: [...this.protocols], timestamp: this.connectedAt });
+    if (this.attempts > 0) {
+      this.counters.reconnects++;
+      const attempts = this.attempts;
+      // As the live client with `minUptime: 0`: the count starts again once connected.
+      this.attempts = 0;
+      this.emit({ type: 'reconnected', attempts, totalDelay: 0, timestamp: this.now() });
+    }
+    this.settle();
+  }
+
+  fail(error: WebSocketError = failedBefore('Mock connection failed')): void {
+    if (this.status === 'reconnecting') this.attempt(true);
+    if (this.status !== 'connecting') throw new Error(`MockWebSocket fail(): nothing to fail while ${this.status}`);
+    this.generation++;
+    this.settle(error);
+    this.afterLoss(error);
+  }
+
+  reset(): void {
+    this.sentMessages.length = 0;
+    this.counters = zero();
+    this.status = 'disconnected';
+    this.target = this.url = this.lastError = this.connectedAt = this.pending = null;
+    this.protocols = [];
+    this.attempts = 0;
+    this.generation++;
+  }
+
+  get listenerCount(): { readonly messages: number; readonly events: number } {
+    return { messages: this.messages.size, events: this.events.size };
+  }
+
+  get state(): ConnectionState {
+    const { status, url, attempts, lastError, connectedAt } = this;
+    return { status, url, protocols: [...this.protocols], reconnectAttempts: attempts, lastError, connectedAt: connectedAt === null ? null : new Date(connectedAt) };
+  }
+
+  get stats(): ConnectionStats {
+    return { ...this.counters, uptime: this.connectedAt === null ? 0 : this.now() - this.connectedAt };
+  }
+
+  /** Starts an attempt: resolves the URL, then opens or fails it by `connect` mode (unless `manual` or `quiet`). */
+  private attempt(quiet?: boolean): void {
+    const attempt = ++this.generation;
+    this.status = 'connecting';
+    const provider = this.target;
+    const go = (address: string): void => {
+      if (attempt !== this.generation) return;
+      this.url = address;
+      if (quiet || this.mode === 'manual') return;
+      if (this.mode === 'fail') this.fail(failedBefore(`Mock refused ${address}`));
+      else this.open();
+    };
+    if (typeof provider !== 'function') return go(provider ?? '');
+    let result: string | Promise<string>;
+    try {
+      result = provider();
+    } catch (cause) {
+      return this.fail(new WebSocketError('URL provider failed', WS_ERROR_CODES.CONNECTION_FAILED, true, cause));
+    }
+    void Promise.resolve(result).then(
+      (address) => {
+        if (attempt !== this.generation) return;
+        if (typeof address === 'string') go(address);
+        else this.fail(new WebSocketError('URL provider failed', WS_ERROR_CODES.CONNECTION_FAILED, true, new TypeError('URL provider gave no string')));
+      },
+      (cause: unknown) => {
+        if (attempt === this.generation) this.fail(new WebSocketError('URL provider failed', WS_ERROR_CODES.CONNECTION_FAILED, true, cause));
+      },
+    );
+  }
+
+  /** A connection the application did not close is gone. */
+  private lose(code: number, reason: string, wasClean: boolean, reconnect: boolean): void {
+    this.connectedAt = null;
+    const seen = this.generation;
+    this.emit({ type: 'disconnected', code, reason, wasClean, timestamp: this.now() });
+    // A listener that called connect() or disconnect() meanwhile has decided what comes next.
+    if (seen === this.generation) this.afterLoss(undefined, reconnect);
+  }
+
+  /** After a loss or a failed attempt: the next attempt, or giving up. */
+  private afterLoss(error?: WebSocketError, reconnect = this.reconnect): void {
+    this.connectedAt = null;
+    if (error) this.report(error);
+    if (!reconnect) {
+      this.status = 'disconnected';
+      if (error) this.emit({ type: 'disconnected', code: 1006, reason: error.message, wasClean: false, timestamp: this.now() });
+      return;
+    }
+    if (this.maxAttempts > 0 && this.attempts >= this.maxAttempts) {
+      this.status = 'failed';
+      this.report(new WebSocketError(`Gave up after ${this.attempts} attempts`, WS_ERROR_CODES.MAX_RECONNECTS, false, this.lastError));
+      return;
+    }
+    this.attempts++;
+    this.status = 'reconnecting';
+    this.emit({ type: 'reconnecting', attempt: this.attempts, delay: 0, maxAttempts: this.maxAttempts, timestamp: this.now() });
+  }
+
+  /** Updates the state as the live client does when it emits `event`, then emits it. */
+  private emit(event: WebSocketEvent): void {
+    switch (event.type) {
+      case 'connected':
+        this.status = 'connected';
+        this.url = event.url;
+        this.protocols = [...event.protocols];
+        this.connectedAt = event.timestamp;
+        break;
+      case 'disconnected':
+        this.status = 'disconnected';
+        this.connectedAt = null;
+        break;
+      case 'reconnecting':
+        this.status = 'reconnecting';
+        this.attempts = event.attempt;
+        this.connectedAt = null;
+        break;
+      case 'reconnected':
+        break;
+      case 'error':
+        this.lastError = event.error;
+        this.counters.errors++;
+        if (event.error.code === WS_ERROR_CODES.MAX_RECONNECTS) this.status = 'failed';
+    }
+    this.events.emit(event);
+  }
+
+  private report(error: WebSocketError): void {
+    this.emit({ type: 'error', error, timestamp: this.now() });
+  }
+
+  /** As the live client does: report the failure as an event too, and mark the promise handled. */
+  private rejected(error: WebSocketError): Promise<never> {
+    this.report(error);
+    return handled(Promise.reject(error));
+  }
+
+  private deferred(): Pending {
+    let resolve!: () => void;
+    let reject!: (error: WebSocketError) => void;
+    const promise = handled(
+      new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      }),
+    );
+    return { promise, resolve, reject };
+  }
+
+  private settle(error?: WebSocketError): void {
+    const waiting = this.pending;
+    this.pending = null;
+    if (error) waiting?.reject(error);
+    else waiting?.resolve();
+  }
+}
+
+/**
+ * Creates a mock client for tests: the live client's behaviour, driven by the test instead of
+ * a socket and a clock. It uses no timer at all, so it works under any fake-timer
  * implementation, and with any test runner.
  *
  * @example
@@ -77,189 +421,5 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped like the clients it stands in for
 export function createMockWebSocket<T = any>(options: MockWebSocketOptions = {}): MockWebSocket<T> {
-  const serializer = options.serializer ?? JSONSerializer;
-  const now = options.now ?? (() => Date.now());
-  const messages = createListenerSet<WebSocketMessage<T>>();
-  const events = createListenerSet<WebSocketEvent>();
-  const sentMessages: T[] = [];
-
-  let status: ConnectionStatus = 'disconnected';
-  let url: string | null = null;
-  let protocols: string[] = [];
-  let attempts = 0;
-  let lastError: WebSocketError | null = null;
-  let connectedAt: number | null = null;
-  let pending: { resolve: () => void; reject: (error: WebSocketError) => void } | null = null;
-  let counters = { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, reconnects: 0, errors: 0 };
-
-  /** Applies an event to the state, as the live client does when it emits it. */
-  const apply = (event: WebSocketEvent): void => {
-    switch (event.type) {
-      case 'connected':
-        status = 'connected';
-        url = event.url;
-        protocols = [...event.protocols];
-        connectedAt = event.timestamp;
-        break;
-      case 'disconnected':
-        status = 'disconnected';
-        connectedAt = null;
-        break;
-      case 'reconnecting':
-        status = 'reconnecting';
-        attempts = event.attempt;
-        connectedAt = null;
-        break;
-      case 'reconnected':
-        counters.reconnects++;
-        attempts = 0;
-        break;
-      case 'error':
-        lastError = event.error;
-        counters.errors++;
-        if (event.error.code === WS_ERROR_CODES.MAX_RECONNECTS) status = 'failed';
-    }
-  };
-
-  const emit = (event: WebSocketEvent): void => {
-    apply(event);
-    events.emit(event);
-  };
-
-  /** As the live client does: report the failure as an event too, and mark the promise handled. */
-  const rejected = (error: WebSocketError): Promise<never> => {
-    emit({ type: 'error', error, timestamp: now() });
-    const promise = Promise.reject(error);
-    promise.catch(() => undefined);
-    return promise;
-  };
-
-  const settle = (error?: WebSocketError): void => {
-    const waiting = pending;
-    pending = null;
-    if (error) waiting?.reject(error);
-    else waiting?.resolve();
-  };
-
-  const lose = (code: number, reason: string, reconnect: boolean): void => {
-    emit({ type: 'disconnected', code, reason, wasClean: code !== 1006, timestamp: now() });
-    if (reconnect) emit({ type: 'reconnecting', attempt: attempts + 1, delay: 0, maxAttempts: 0, timestamp: now() });
-  };
-
-  const mock: MockWebSocket<T> = {
-    sentMessages,
-
-    async connect(provider: UrlProvider, requested: readonly string[] = []) {
-      const target = typeof provider === 'function' ? await provider() : provider;
-      if (typeof target !== 'string') throw new TypeError('URL must be a string or a function');
-      if (status === 'connected' && target === url) return;
-      url = target;
-      protocols = [...requested];
-      if (options.connect === 'fail') {
-        const error = new WebSocketError(`Mock refused ${target}`, WS_ERROR_CODES.CONNECTION_FAILED, true);
-        emit({ type: 'error', error, timestamp: now() });
-        emit({ type: 'disconnected', code: 1006, reason: '', wasClean: false, timestamp: now() });
-        throw error;
-      }
-      status = 'connecting';
-      const opened = new Promise<void>((resolve, reject) => {
-        pending = { resolve, reject };
-      });
-      if (options.connect !== 'manual') mock.open();
-      return opened;
-    },
-
-    disconnect(code = 1000, reason = '') {
-      const invalid = closeError(code, reason);
-      if (invalid) return Promise.reject(invalid);
-      settle(new WebSocketError('disconnect() was called before the connection opened', WS_ERROR_CODES.CONNECTION_FAILED));
-      const was = status;
-      status = 'disconnected';
-      if (was !== 'disconnected') emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: now() });
-      return Promise.resolve();
-    },
-
-    send(message) {
-      let frame;
-      try {
-        frame = serializer.serialize(message);
-      } catch (cause) {
-        return rejected(new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause));
-      }
-      if (status !== 'connected') return rejected(new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true));
-      sentMessages.push(message);
-      counters.messagesSent++;
-      counters.bytesSent += byteLength(frame);
-      return Promise.resolve();
-    },
-
-    subscribe: (listener) => messages.add(listener),
-    subscribeToEvents: (listener) => events.add(listener),
-
-    markDead(reason) {
-      if (status === 'connected') lose(1006, reason, options.reconnect ?? false);
-    },
-
-    simulateMessage(data, raw) {
-      const frame = raw ?? (serializer.serialize(data) as RawData);
-      counters.messagesReceived++;
-      counters.bytesReceived += byteLength(frame);
-      messages.emit({ data, timestamp: now(), raw: frame });
-    },
-
-    simulateEvent: emit,
-
-    simulateError(error) {
-      emit({ type: 'error', error, timestamp: now() });
-    },
-
-    simulateDisconnect(code = 1006, reason = '', override = {}) {
-      lose(code, reason, override.reconnect ?? options.reconnect ?? false);
-    },
-
-    open() {
-      if (status !== 'connecting' && status !== 'reconnecting') {
-        throw new Error(`MockWebSocket open(): nothing to open while ${status}`);
-      }
-      const reconnected = attempts;
-      emit({ type: 'connected', url: url ?? '', protocols: [...protocols], timestamp: now() });
-      if (reconnected > 0) emit({ type: 'reconnected', attempts: reconnected, totalDelay: 0, timestamp: now() });
-      settle();
-    },
-
-    fail(error = new WebSocketError('Mock connection failed', WS_ERROR_CODES.CONNECTION_FAILED, true)) {
-      if (status !== 'connecting' && status !== 'reconnecting') {
-        throw new Error(`MockWebSocket fail(): nothing to fail while ${status}`);
-      }
-      emit({ type: 'error', error, timestamp: now() });
-      status = 'disconnected';
-      emit({ type: 'disconnected', code: 1006, reason: error.message, wasClean: false, timestamp: now() });
-      settle(error);
-    },
-
-    reset() {
-      sentMessages.length = 0;
-      counters = { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, reconnects: 0, errors: 0 };
-      status = 'disconnected';
-      url = null;
-      protocols = [];
-      attempts = 0;
-      lastError = null;
-      connectedAt = null;
-      pending = null;
-    },
-
-    get listenerCount() {
-      return { messages: messages.size, events: events.size };
-    },
-
-    get state() {
-      return { status, url, protocols: [...protocols], reconnectAttempts: attempts, lastError, connectedAt: connectedAt === null ? null : new Date(connectedAt) };
-    },
-
-    get stats() {
-      return { ...counters, uptime: connectedAt === null ? 0 : now() - connectedAt };
-    },
-  };
-  return mock;
+  return new Mock<T>(options);
 }

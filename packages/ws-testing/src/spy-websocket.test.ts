@@ -48,3 +48,18 @@ describe.each([
     expect(spy.client).toBe(mock);
   });
 });
+
+describe('connectionsTo', () => {
+  it('counts the connect() calls made with a URL, failed ones included', async () => {
+    const mock = createMockWebSocket({ connect: 'fail' });
+    const spy = createSpyWebSocket(mock);
+    const provider = (): string => 'wss://b';
+    await spy.connect('wss://a').catch(() => undefined);
+    await spy.connect('wss://a').catch(() => undefined);
+    await spy.connect(provider).catch(() => undefined);
+    expect(spy.connectionsTo('wss://a')).toBe(2);
+    expect(spy.connectionsTo('wss://a/')).toBe(0);
+    expect(spy.connectionsTo(provider)).toBe(1);
+    expect(spy.connectionsTo('wss://b')).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-import type { UrlProvider, WebSocketClient, WebSocketMessage } from '@composable-svelte/ws-types';
+import type { MessageListener, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from '@composable-svelte/ws-types';
+import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 
 /** A recorded `connect()` call. */
 export interface SpyConnection {
@@ -17,25 +18,87 @@ export interface SpyDisconnection {
 }
 
 /** A client that records what goes through it; see {@link createSpyWebSocket}. */
-export interface SpyWebSocket<T> extends WebSocketClient<T> {
+export interface SpyWebSocket<T> extends WebSocketClient<T>, Disposable {
   /** Every `connect()` call. */
   readonly connections: SpyConnection[];
   /** Every `disconnect()` call (code 1000 and reason `''` when not given). */
   readonly disconnections: SpyDisconnection[];
   /** Every message passed to `send()`, whether or not the client accepted it. */
   readonly sentMessages: T[];
-  /** Every message the wrapped client delivered, once each, however many subscribers there are. */
+  /**
+   * Every message the wrapped client delivered while the spy was listening (from a `connect()`
+   * through the spy until the client is idle again, and whenever the spy has subscribers),
+   * once each, however many subscribers there are.
+   */
   readonly receivedMessages: WebSocketMessage<T>[];
+  /** How many recorded `connect()` calls were given `url` (a string compared as is, or the same provider function). */
+  connectionsTo(url: UrlProvider): number;
   /** Forgets everything recorded. */
   reset(): void;
+  /** Stops recording and releases the spy's subscriptions on the wrapped client. */
+  dispose(): void;
   /** The client it wraps. */
   readonly client: WebSocketClient<T>;
 }
 
+class Spy<T> extends ForwardingClient<T> implements SpyWebSocket<T> {
+  readonly connections: SpyConnection[] = [];
+  readonly disconnections: SpyDisconnection[] = [];
+  readonly sentMessages: T[] = [];
+  readonly receivedMessages: WebSocketMessage<T>[] = [];
+
+  get client(): WebSocketClient<T> {
+    return this.inner;
+  }
+
+  override connect(url: UrlProvider, protocols?: readonly string[]): Promise<void> {
+    this.connections.push({ url, protocols: [...(protocols ?? [])], timestamp: Date.now() });
+    return super.connect(url, protocols);
+  }
+
+  override disconnect(code = 1000, reason = ''): Promise<void> {
+    this.disconnections.push({ code, reason, timestamp: Date.now() });
+    return super.disconnect(code, reason);
+  }
+
+  override send(message: T): Promise<void> {
+    this.sentMessages.push(message);
+    return super.send(message);
+  }
+
+  override subscribe(listener: MessageListener<T>): Unsubscribe {
+    return this.listen(listener);
+  }
+
+  connectionsTo(url: UrlProvider): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.url === url) count++;
+    return count;
+  }
+
+  reset(): void {
+    this.connections.length = this.disconnections.length = this.sentMessages.length = this.receivedMessages.length = 0;
+  }
+
+  protected override onMessage(message: WebSocketMessage<T>): boolean {
+    this.receivedMessages.push(message);
+    return true;
+  }
+
+  protected override needsMessages(): boolean {
+    return this.engaged;
+  }
+
+  protected override needsEvents(): boolean {
+    return this.engaged;
+  }
+}
+
 /**
  * Wraps any client (live, mock, a decorator) and records its traffic. Every call is passed
- * through unchanged, with the same result; the spy adds one message subscription of its own,
- * to record received messages once each.
+ * through unchanged, with the same result. The spy listens to the wrapped client only while it
+ * records: from a `connect()` through it until the client is idle again, and while it has
+ * subscribers of its own; `dispose()` lets go at once.
  *
  * @example
  * ```ts
@@ -46,43 +109,5 @@ export interface SpyWebSocket<T> extends WebSocketClient<T> {
  * ```
  */
 export function createSpyWebSocket<T>(client: WebSocketClient<T>): SpyWebSocket<T> {
-  const connections: SpyConnection[] = [];
-  const disconnections: SpyDisconnection[] = [];
-  const sentMessages: T[] = [];
-  const receivedMessages: WebSocketMessage<T>[] = [];
-  client.subscribe((message) => receivedMessages.push(message));
-
-  return {
-    client,
-    connections,
-    disconnections,
-    sentMessages,
-    receivedMessages,
-    connect(url, protocols) {
-      connections.push({ url, protocols: [...(protocols ?? [])], timestamp: Date.now() });
-      return client.connect(url, protocols);
-    },
-    disconnect(code = 1000, reason = '') {
-      disconnections.push({ code, reason, timestamp: Date.now() });
-      return client.disconnect(code, reason);
-    },
-    send(message) {
-      sentMessages.push(message);
-      return client.send(message);
-    },
-    subscribe: (listener) => client.subscribe(listener),
-    subscribeToEvents: (listener) => client.subscribeToEvents(listener),
-    markDead: (reason) => {
-      client.markDead(reason);
-    },
-    reset() {
-      connections.length = disconnections.length = sentMessages.length = receivedMessages.length = 0;
-    },
-    get state() {
-      return client.state;
-    },
-    get stats() {
-      return client.stats;
-    },
-  };
+  return new Spy(client);
 }

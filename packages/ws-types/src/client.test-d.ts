@@ -2,7 +2,6 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type {
   ConnectionStatus,
-  LiveWebSocketConfig,
   MessageSerializer,
   WebSocketClient,
   WebSocketConstructor,
@@ -75,21 +74,6 @@ describe('typed messages', () => {
 });
 
 describe('configuration and platform', () => {
-  it('accepts the guide\'s full configuration', () => {
-    const config = {
-      reconnect: { enabled: true, maxAttempts: 5, initialDelay: 1000, maxDelay: 30000, backoffMultiplier: 2, jitter: true },
-      heartbeat: { enabled: true, interval: 30000, timeout: 5000, pingMessage: 'PING', pongMessage: 'PONG' },
-      serializer: JSONSerializer,
-      connectionTimeout: 10000,
-      queueSize: 100,
-    } satisfies LiveWebSocketConfig;
-    expectTypeOf(config).toExtend<LiveWebSocketConfig>();
-    expectTypeOf({ reconnect: { enabled: true, maxAttempts: 5 } }).toExtend<LiveWebSocketConfig>();
-    // @ts-expect-error unknown option
-    const bad: LiveWebSocketConfig = { retries: 3 };
-    void bad;
-  });
-
   it('accepts the browser WebSocket and ws\'s WebSocket as the constructor', () => {
     const browser: WebSocketConstructor = globalThis.WebSocket;
     const node: WebSocketConstructor = NodeWebSocket;

@@ -38,8 +38,9 @@ describe('WebSocketError', () => {
     expect(null).not.toBeInstanceOf(WebSocketError);
   });
 
-  it('has the seven codes of the guide, each its own name', () => {
+  it('has the seven codes of the guide plus CALLBACK_FAILED, each its own name', () => {
     expect(Object.keys(WS_ERROR_CODES).sort()).toEqual([
+      'CALLBACK_FAILED',
       'CONNECTION_FAILED',
       'CONNECTION_TIMEOUT',
       'HEARTBEAT_TIMEOUT',
@@ -48,6 +49,8 @@ describe('WebSocketError', () => {
       'PROTOCOL_ERROR',
       'SEND_FAILED',
     ]);
+    expect(Object.keys(WS_ERROR_CODES)).toHaveLength(8);
     for (const [key, value] of Object.entries(WS_ERROR_CODES)) expect(value).toBe(key);
+    expect(WS_ERROR_CODES.CALLBACK_FAILED).toBe('CALLBACK_FAILED');
   });
 });

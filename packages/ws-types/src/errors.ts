@@ -8,6 +8,8 @@
  * - `MAX_RECONNECTS`: reconnection gave up after `maxAttempts`.
  * - `PROTOCOL_ERROR`: a call broke the WebSocket protocol's rules (bad close code, reason too long).
  * - `HEARTBEAT_TIMEOUT`: no pong arrived in time.
+ * - `CALLBACK_FAILED`: a function the application handed over (a listener, `shouldReconnect`,
+ *   an extractor, `onDrop`, ...) threw or returned something unusable; `cause` holds what it threw.
  */
 export const WS_ERROR_CODES = {
   CONNECTION_FAILED: 'CONNECTION_FAILED',
@@ -17,6 +19,7 @@ export const WS_ERROR_CODES = {
   MAX_RECONNECTS: 'MAX_RECONNECTS',
   PROTOCOL_ERROR: 'PROTOCOL_ERROR',
   HEARTBEAT_TIMEOUT: 'HEARTBEAT_TIMEOUT',
+  CALLBACK_FAILED: 'CALLBACK_FAILED',
 } as const;
 
 /** One of the values of {@link WS_ERROR_CODES}. */

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_HEARTBEAT, checkNumber, createHeartbeatEngine, matchesPong, resolveHeartbeat } from './heartbeat.js';
-import type { Timers } from './platform.js';
+import { WebSocketError, WS_ERROR_CODES } from './errors.js';
+import { DEFAULT_HEARTBEAT, HEARTBEAT_TIMEOUT_REASON, HeartbeatEngine, matchesPong, resolveHeartbeat } from './heartbeat.js';
+import type { HeartbeatHost } from './heartbeat.js';
+import type { HeartbeatOptions } from './config.js';
+import { checkNumber } from './options.js';
+import { systemTimers } from './timers.js';
 
-const timers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-  now: () => Date.now(),
-};
+// Captured before any fake timers are installed: one macrotask turn lets Node report unhandled rejections.
+const realSetImmediate = globalThis.setImmediate;
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
 describe('matchesPong', () => {
   it('matches primitives by equality', () => {
@@ -27,6 +27,8 @@ describe('matchesPong', () => {
     expect(matchesPong(pattern, { type: 'pong', timestamp: 1 })).toBe(false);
     expect(matchesPong({ type: 'pong' }, null)).toBe(false);
     expect(matchesPong({ type: 'pong' }, 'pong')).toBe(false);
+    expect(matchesPong({ ok: null }, { ok: null })).toBe(true);
+    expect(matchesPong({ ok: null }, { ok: false })).toBe(false);
   });
 
   it('matches every value against itself', () => {
@@ -38,7 +40,7 @@ describe('matchesPong', () => {
   });
 });
 
-describe('checkNumber and resolveHeartbeat', () => {
+describe('checkNumber (options.ts) and resolveHeartbeat', () => {
   it('accepts finite numbers in range and names the option otherwise', () => {
     expect(checkNumber('x', 0, 0)).toBe(0);
     expect(checkNumber('x', 2.5, 1)).toBe(2.5);
@@ -51,12 +53,49 @@ describe('checkNumber and resolveHeartbeat', () => {
   it('is off without a config or with enabled: false, and fills in the defaults otherwise', () => {
     expect(resolveHeartbeat(undefined)).toBeNull();
     expect(resolveHeartbeat({ enabled: false, interval: 5 })).toBeNull();
+    expect(resolveHeartbeat({})).toEqual({ ...DEFAULT_HEARTBEAT, enabled: true });
     expect(resolveHeartbeat({ interval: 1000, timeout: undefined })).toEqual({ ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000 });
     expect(() => resolveHeartbeat({ timeout: 0 })).toThrow(/heartbeat.timeout/);
+    expect(() => resolveHeartbeat({ interval: Number.NaN })).toThrow(/heartbeat.interval/);
+  });
+
+  it('refuses an isPong that is not a function', () => {
+    expect(() => resolveHeartbeat({ isPong: 'PONG' as unknown as null })).toThrow(new TypeError('heartbeat.isPong must be a function'));
+    const isPong = (): boolean => true;
+    expect(resolveHeartbeat({ isPong })?.isPong).toBe(isPong);
+  });
+
+  it('does not share or change DEFAULT_HEARTBEAT', () => {
+    const before = { ...DEFAULT_HEARTBEAT };
+    const options = resolveHeartbeat({ pingMessage: 'ping?' });
+    expect(options).not.toBe(DEFAULT_HEARTBEAT);
+    expect(DEFAULT_HEARTBEAT).toEqual(before);
+    expect(DEFAULT_HEARTBEAT.enabled).toBe(false);
   });
 });
 
-describe('createHeartbeatEngine', () => {
+/** A host whose calls are recorded; `connected` is switched by the test. */
+function makeHost(connected = true) {
+  const link = { connected };
+  const host = {
+    connected: vi.fn(() => link.connected),
+    send: vi.fn<(ping: unknown) => Promise<void> | void>(() => undefined),
+    report: vi.fn<(error: WebSocketError) => void>(),
+    markDead: vi.fn<(reason: string) => void>(),
+    stopped: vi.fn<() => void>(),
+  } satisfies HeartbeatHost;
+  return { host, link };
+}
+
+/** The single error reported so far. */
+function reportedError(host: ReturnType<typeof makeHost>['host']): WebSocketError {
+  expect(host.report).toHaveBeenCalledOnce();
+  const error = host.report.mock.calls[0]![0];
+  expect(error).toBeInstanceOf(WebSocketError);
+  return error;
+}
+
+describe('HeartbeatEngine', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 0 });
   });
@@ -64,73 +103,425 @@ describe('createHeartbeatEngine', () => {
     vi.useRealTimers();
   });
 
-  const options = { ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000, timeout: 300 };
+  const options: HeartbeatOptions = { ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000, timeout: 300 };
 
-  it('pings after each interval, measures the round trip and schedules the next ping from the pong', () => {
-    const sent: unknown[] = [];
-    const onTimeout = vi.fn();
-    const engine = createHeartbeatEngine(options, timers, (ping) => sent.push(ping), onTimeout);
-    engine.start();
-    expect(engine.running).toBe(true);
-    vi.advanceTimersByTime(999);
-    expect(sent).toEqual([]);
-    vi.advanceTimersByTime(1);
-    expect(sent).toEqual(['PING']);
-    vi.advanceTimersByTime(80);
-    expect(engine.receive('PONG')).toBe(true);
-    expect(engine.rtt).toEqual({ latest: 80, smoothed: 80 });
-    vi.advanceTimersByTime(1000);
-    expect(sent).toEqual(['PING', 'PING']);
-    vi.advanceTimersByTime(160);
-    engine.receive('PONG');
-    expect(engine.rtt).toEqual({ latest: 160, smoothed: 90 });
-    expect(onTimeout).not.toHaveBeenCalled();
-  });
-
-  it('times out once when the pong is late, and stops', () => {
-    const onTimeout = vi.fn();
-    const engine = createHeartbeatEngine(options, timers, () => undefined, onTimeout);
-    engine.start();
-    vi.advanceTimersByTime(1299);
-    expect(onTimeout).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(1);
-    expect(onTimeout).toHaveBeenCalledOnce();
+  it('is idle until started', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
     expect(engine.running).toBe(false);
+    expect(engine.rtt).toEqual({ latest: null, smoothed: null });
     vi.advanceTimersByTime(10_000);
-    expect(onTimeout).toHaveBeenCalledOnce();
+    expect(host.send).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('leaves other messages alone and uses isPong when given', () => {
-    const engine = createHeartbeatEngine(
+  it('pings after each interval, measures the round trip and schedules the next ping from the pong', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    expect(engine.running).toBe(true);
+    vi.advanceTimersByTime(999);
+    expect(host.send).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(host.send.mock.calls).toEqual([['PING']]);
+    vi.advanceTimersByTime(80);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt).toEqual({ latest: 80, smoothed: 80 });
+    // The next ping is `interval` after the pong, not after the previous ping.
+    vi.advanceTimersByTime(999);
+    expect(host.send).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(host.send.mock.calls).toEqual([['PING'], ['PING']]);
+    vi.advanceTimersByTime(160);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt).toEqual({ latest: 160, smoothed: 90 });
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(engine.running).toBe(true);
+  });
+
+  it('returns a fresh rtt object on every read', () => {
+    const engine = new HeartbeatEngine(options, systemTimers, makeHost().host);
+    expect(engine.rtt).not.toBe(engine.rtt);
+  });
+
+  it('times out once when the pong is late: HEARTBEAT_TIMEOUT, then markDead(HEARTBEAT_TIMEOUT_REASON), and stops', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1299);
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+
+    const error = reportedError(host);
+    expect(error.code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(error.message).toBe('No pong within 300 ms');
+    expect(error.recoverable).toBe(true);
+    expect(host.markDead.mock.calls).toEqual([[HEARTBEAT_TIMEOUT_REASON]]);
+    expect(HEARTBEAT_TIMEOUT_REASON).toBe('Heartbeat timeout');
+    // The error is reported before the connection is declared dead, and the host is told first that the loop stopped.
+    expect(host.stopped.mock.invocationCallOrder[0]!).toBeLessThan(host.report.mock.invocationCallOrder[0]!);
+    expect(host.report.mock.invocationCallOrder[0]!).toBeLessThan(host.markDead.mock.invocationCallOrder[0]!);
+    expect(engine.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+
+    vi.advanceTimersByTime(10_000);
+    expect(host.report).toHaveBeenCalledOnce();
+    expect(host.markDead).toHaveBeenCalledOnce();
+    expect(host.send).toHaveBeenCalledOnce();
+    // A pong arriving after the timeout is still recognised but restarts nothing.
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt).toEqual({ latest: null, smoothed: null });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('uses the configured timeout in the message', () => {
+    const { host } = makeHost();
+    new HeartbeatEngine({ ...options, timeout: 1234 }, systemTimers, host).start();
+    vi.advanceTimersByTime(1000 + 1234);
+    expect(reportedError(host).message).toBe('No pong within 1234 ms');
+  });
+
+  it('neither pings nor reports when not connected: the timeout only stops the loop', () => {
+    const { host } = makeHost(false);
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(host.send).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(300);
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(host.stopped).toHaveBeenCalledOnce();
+    expect(engine.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not report a timeout when the connection dropped while the pong was awaited', () => {
+    const { host, link } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+    link.connected = false;
+    vi.advanceTimersByTime(300);
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(engine.running).toBe(false);
+  });
+
+  it('leaves other messages alone, and a pong before any ping measures nothing', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    expect(engine.receive('hello')).toBe(false);
+    expect(engine.receive({ type: 'PONG' })).toBe(false);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt).toEqual({ latest: null, smoothed: null });
+    // The first ping is still due `interval` after start().
+    vi.advanceTimersByTime(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+  });
+
+  it('matches pongs structurally against an object pongMessage', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine({ ...options, pongMessage: { type: 'pong', at: 0 } }, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(engine.receive({ type: 'pong', at: 'x' })).toBe(false);
+    vi.advanceTimersByTime(20);
+    expect(engine.receive({ type: 'pong', at: 99 })).toBe(true);
+    expect(engine.rtt.latest).toBe(20);
+  });
+
+  it('uses isPong when given, and only an exact `true` makes a pong', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(
       { ...options, isPong: (data) => (data as { t?: string }).t === 'p' },
-      timers,
-      () => undefined,
-      () => undefined,
+      systemTimers,
+      host,
     );
     expect(engine.receive({ t: 'chat' })).toBe(false);
     expect(engine.receive({ t: 'p' })).toBe(true);
     expect(engine.receive('PONG')).toBe(false);
+    const truthy = new HeartbeatEngine({ ...options, isPong: () => 1 as unknown as boolean }, systemTimers, host);
+    expect(truthy.receive('anything')).toBe(false);
+    expect(host.report).not.toHaveBeenCalled();
+  });
+
+  it('reports an isPong that throws as CALLBACK_FAILED with the thrown value as cause, and counts it as not the pong', () => {
+    const { host } = makeHost();
+    const thrown = new Error('bad predicate');
+    const engine = new HeartbeatEngine(
+      {
+        ...options,
+        isPong: (data) => {
+          if (data === 'explode') throw thrown;
+          return data === 'pong';
+        },
+      },
+      systemTimers,
+      host,
+    );
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(engine.receive('explode')).toBe(false);
+    const error = reportedError(host);
+    expect(error.code).toBe(WS_ERROR_CODES.CALLBACK_FAILED);
+    expect(error.cause).toBe(thrown);
+    expect(error.recoverable).toBe(true);
+    expect(error.message).toMatch(/heartbeat\.isPong/);
+    // Not a pong: the timeout still runs its course.
+    vi.advanceTimersByTime(300);
+    expect(host.report).toHaveBeenCalledTimes(2);
+    expect(host.report.mock.calls[1]![0].code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(host.markDead).toHaveBeenCalledWith(HEARTBEAT_TIMEOUT_REASON);
+  });
+
+  it('keeps any thrown value, not only errors, as the cause', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(
+      {
+        ...options,
+        isPong: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what an application may throw
+          throw 'nope';
+        },
+      },
+      systemTimers,
+      host,
+    );
+    expect(engine.receive('x')).toBe(false);
+    expect(reportedError(host).cause).toBe('nope');
   });
 
   it('calls a ping function for every ping', () => {
     let n = 0;
-    const sent: unknown[] = [];
-    const engine = createHeartbeatEngine({ ...options, pingMessage: () => ({ n: ++n }) }, timers, (p) => sent.push(p), () => undefined);
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine({ ...options, pingMessage: () => ({ n: ++n }) }, systemTimers, host);
     engine.start();
     vi.advanceTimersByTime(1000);
     engine.receive('PONG');
     vi.advanceTimersByTime(1000);
-    expect(sent).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(host.send.mock.calls).toEqual([[{ n: 1 }], [{ n: 2 }]]);
   });
 
-  it('stop() cancels everything', () => {
-    const send = vi.fn();
-    const engine = createHeartbeatEngine(options, timers, send, () => undefined);
+  it('reports a pingMessage function that throws as CALLBACK_FAILED and skips that ping: no timeout, next ping scheduled', () => {
+    const { host } = makeHost();
+    const thrown = new Error('no ping today');
+    let calls = 0;
+    const engine = new HeartbeatEngine(
+      {
+        ...options,
+        pingMessage: () => {
+          calls++;
+          if (calls === 1) throw thrown;
+          return { ping: calls };
+        },
+      },
+      systemTimers,
+      host,
+    );
     engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(calls).toBe(1);
+    expect(host.send).not.toHaveBeenCalled();
+    const error = reportedError(host);
+    expect(error.code).toBe(WS_ERROR_CODES.CALLBACK_FAILED);
+    expect(error.cause).toBe(thrown);
+    expect(error.message).toMatch(/heartbeat\.pingMessage/);
+    expect(engine.running).toBe(true);
+    // Only the next ping is pending, no pong timeout.
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(300);
+    expect(host.report).toHaveBeenCalledOnce();
+    expect(host.markDead).not.toHaveBeenCalled();
+    // The next ping goes out `interval` after the failed one.
+    vi.advanceTimersByTime(699);
+    expect(host.send).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(host.send.mock.calls).toEqual([[{ ping: 2 }]]);
+    vi.advanceTimersByTime(10);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt.latest).toBe(10);
+    expect(host.report).toHaveBeenCalledOnce();
+  });
+
+  it('ignores a send that rejects (no unhandled rejection), and the pong timeout then fires', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { host } = makeHost();
+      host.send.mockImplementation(() => Promise.reject(new WebSocketError('not open', WS_ERROR_CODES.SEND_FAILED)));
+      const engine = new HeartbeatEngine(options, systemTimers, host);
+      engine.start();
+      vi.advanceTimersByTime(1000);
+      expect(host.send).toHaveBeenCalledOnce();
+      await nextMacrotask();
+      expect(unhandled).not.toHaveBeenCalled();
+      // The failed send is the client's to report, not the engine's.
+      expect(host.report).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(300);
+      expect(reportedError(host).code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+      expect(host.markDead).toHaveBeenCalledWith(HEARTBEAT_TIMEOUT_REASON);
+      await nextMacrotask();
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('ignores a send that throws synchronously, and the pong timeout then fires', () => {
+    const { host } = makeHost();
+    host.send.mockImplementation(() => {
+      throw new Error('socket gone');
+    });
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    expect(() => vi.advanceTimersByTime(1000)).not.toThrow();
+    expect(host.send).toHaveBeenCalledOnce();
+    expect(host.report).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(300);
+    expect(reportedError(host).code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(host.markDead).toHaveBeenCalledOnce();
+  });
+
+  it('accepts a send that returns nothing', () => {
+    const { host } = makeHost();
+    host.send.mockReturnValue(undefined);
+    new HeartbeatEngine(options, systemTimers, host).start();
+    expect(() => vi.advanceTimersByTime(1000)).not.toThrow();
+    expect(host.send).toHaveBeenCalledOnce();
+  });
+
+  it('stop() cancels everything, while waiting to ping and while awaiting the pong', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    expect(vi.getTimerCount()).toBe(1);
     engine.stop();
-    vi.advanceTimersByTime(10_000);
-    expect(send).not.toHaveBeenCalled();
+    expect(engine.running).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(host.send).not.toHaveBeenCalled();
+
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+    expect(vi.getTimerCount()).toBe(1);
+    engine.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(host.stopped).not.toHaveBeenCalled();
+    // A pong after stop() changes nothing.
+    expect(engine.receive('PONG')).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    engine.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('start() while running restarts the loop with a single pending timer', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(600);
+    engine.start();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(999);
+    expect(host.send).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(host.send).toHaveBeenCalledOnce();
+    // Restarting while a pong is awaited drops that timeout.
+    engine.start();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(999);
+    expect(host.report).not.toHaveBeenCalled();
+    engine.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('works through an injected Timers object', () => {
+    const pending = new Map<number, { callback: () => void; ms: number }>();
+    let next = 0;
+    let now = 0;
+    const timers = {
+      setTimeout: (callback: () => void, ms: number) => {
+        pending.set(++next, { callback, ms });
+        return next;
+      },
+      clearTimeout: vi.fn((handle: unknown) => {
+        pending.delete(handle as number);
+      }),
+      now: () => now,
+    };
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, timers, host);
+    engine.start();
+    expect([...pending.values()].map((t) => t.ms)).toEqual([1000]);
+    const fire = (): void => {
+      const [handle, timer] = [...pending.entries()][0]!;
+      pending.delete(handle);
+      now += timer.ms;
+      timer.callback();
+    };
+    fire();
+    expect(host.send).toHaveBeenCalledWith('PING');
+    expect([...pending.values()].map((t) => t.ms)).toEqual([300]);
+    now += 42;
+    engine.receive('PONG');
+    expect(engine.rtt).toEqual({ latest: 42, smoothed: 42 });
+    expect([...pending.values()].map((t) => t.ms)).toEqual([1000]);
+    engine.stop();
+    expect(pending.size).toBe(0);
+  });
+
+  // KNOWN BUG (see the report): a host whose report() stops the heartbeat, e.g. an `error`
+  // listener calling `stop()` on CALLBACK_FAILED, does not stop it: ping() re-schedules after
+  // report() returns. These are `it.fails` so that they flip to failures once the engine is
+  // fixed; then turn them into plain `it`.
+  it.fails('stop() from inside report() of a throwing pingMessage leaves no timer pending', () => {
+    const { host } = makeHost();
+    let engine: HeartbeatEngine | undefined = undefined;
+    host.report.mockImplementation(() => engine?.stop());
+    engine = new HeartbeatEngine(
+      {
+        ...options,
+        pingMessage: () => {
+          throw new Error('boom');
+        },
+      },
+      systemTimers,
+      host,
+    );
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(engine.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.fails('a heartbeat stopped from inside report() never declares the connection dead', () => {
+    const { host } = makeHost();
+    let calls = 0;
+    let engine: HeartbeatEngine | undefined = undefined;
+    host.report.mockImplementation((error) => {
+      if (error.code === WS_ERROR_CODES.CALLBACK_FAILED) engine?.stop();
+    });
+    engine = new HeartbeatEngine(
+      {
+        ...options,
+        pingMessage: () => {
+          if (++calls === 1) throw new Error('first ping fails');
+          return 'PING';
+        },
+      },
+      systemTimers,
+      host,
+    );
+    engine.start();
+    vi.advanceTimersByTime(10_000);
+    expect(host.send).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
   });
 });

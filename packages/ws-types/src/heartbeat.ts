@@ -1,5 +1,8 @@
+import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import type { HeartbeatConfig, HeartbeatOptions } from './config.js';
 import type { TimerHandle, Timers } from './platform.js';
+import { callbackFailed } from './callbacks.js';
+import { checkNumber, withDefaults } from './options.js';
 
 /** Defaults of {@link HeartbeatOptions} (the heartbeat itself is off until configured). */
 export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = {
@@ -11,16 +14,8 @@ export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = {
   isPong: null,
 };
 
-/**
- * Throws a `TypeError` naming the option unless `value` is a finite number of at least `min`
- * (and an integer when `integer` is set). Returns the value.
- */
-export function checkNumber(name: string, value: number, min: number, integer?: boolean): number {
-  if (typeof value !== 'number' || !(value >= min) || value === Infinity || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`${name} must be ${integer ? 'an integer' : 'a finite number'} >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
+/** The reason a heartbeat gives to `markDead` when a pong is late, carried by the `disconnected` event. */
+export const HEARTBEAT_TIMEOUT_REASON = 'Heartbeat timeout';
 
 /**
  * Completes a user's heartbeat config with the defaults and checks it. Returns `null` when the
@@ -28,10 +23,10 @@ export function checkNumber(name: string, value: number, min: number, integer?: 
  */
 export function resolveHeartbeat(config: HeartbeatConfig | undefined): HeartbeatOptions | null {
   if (!config || config.enabled === false) return null;
-  const options = { ...DEFAULT_HEARTBEAT, enabled: true } as HeartbeatOptions & Record<string, unknown>;
-  for (const [key, value] of Object.entries(config)) if (value !== undefined) options[key] = value;
+  const options = withDefaults({ ...DEFAULT_HEARTBEAT, enabled: true }, config);
   checkNumber('heartbeat.interval', options.interval, 1);
   checkNumber('heartbeat.timeout', options.timeout, 1);
+  if (options.isPong !== null && typeof options.isPong !== 'function') throw new TypeError('heartbeat.isPong must be a function');
   return options;
 }
 
@@ -63,83 +58,130 @@ export interface RoundTripTime {
   readonly smoothed: number | null;
 }
 
-/** The heartbeat logic shared by ws-core's `heartbeat` option and ws-heartbeat. */
-export interface HeartbeatEngine {
+/** What a heartbeat needs from the client it keeps alive. */
+export interface HeartbeatHost {
+  /** Whether the client is connected now: pings go out, and timeouts count, only then. */
+  connected(): boolean;
+  /**
+   * Sends a ping. A failed send is the client's to report (every client reports its failed
+   * sends as an `error` event); the heartbeat only ignores the rejection, and the pong that
+   * never comes times out.
+   */
+  send(ping: unknown): Promise<void> | void;
+  /** Reports an error of the heartbeat's own: a late pong, a throwing `isPong` or `pingMessage`. */
+  report(error: WebSocketError): void;
+  /** Declares the connection dead (`markDead`). */
+  markDead(reason: string): void;
+  /** Called when the loop stops by itself (a late pong), before anything is reported. */
+  stopped?(): void;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * The heartbeat loop shared by ws-core's `heartbeat` option and ws-heartbeat: every `interval`
+ * ms a ping, then `timeout` ms to see the pong. The next ping is scheduled from the pong, so a
+ * throttled background tab never stacks pings.
+ *
+ * When the pong is late while connected: a `HEARTBEAT_TIMEOUT` error (`No pong within N ms`),
+ * then `markDead(HEARTBEAT_TIMEOUT_REASON)`. An `isPong` that throws counts as "not the pong"
+ * and a `pingMessage` function that throws skips that ping (no timeout is armed for it); both
+ * are reported as `CALLBACK_FAILED`.
+ */
+export class HeartbeatEngine {
+  private timer: TimerHandle = undefined;
+  private sentAt = -1;
+  private on = false;
+  private latest: number | null = null;
+  private smoothed: number | null = null;
+
+  constructor(
+    private readonly options: HeartbeatOptions,
+    private readonly timers: Timers,
+    private readonly host: HeartbeatHost,
+  ) {}
+
+  /** Whether pings are scheduled or awaited. */
+  get running(): boolean {
+    return this.on;
+  }
+
+  /** Measured round-trip times (a fresh object per read). */
+  get rtt(): RoundTripTime {
+    return { latest: this.latest, smoothed: this.smoothed };
+  }
+
   /** Schedules the first ping `interval` ms from now (restarts if running). */
-  start(): void;
+  start(): void {
+    this.stop();
+    this.on = true;
+    this.schedule();
+  }
+
   /** Cancels every pending timer. */
-  stop(): void;
+  stop(): void {
+    this.on = false;
+    this.clear();
+  }
+
   /**
    * Feed every received message. Returns whether it is the pong, in which case the pending
    * timeout is cleared, the round trip measured and the next ping scheduled.
    */
-  receive(data: unknown): boolean;
-  /** Whether pings are scheduled or awaited. */
-  readonly running: boolean;
-  /** Measured round-trip times. */
-  readonly rtt: RoundTripTime;
-}
+  receive(data: unknown): boolean {
+    const { isPong, pongMessage } = this.options;
+    let pong: boolean;
+    try {
+      pong = isPong ? isPong(data) === true : matchesPong(pongMessage, data);
+    } catch (cause) {
+      this.host.report(callbackFailed('heartbeat.isPong', cause));
+      return false;
+    }
+    if (pong && this.on && this.sentAt >= 0) {
+      const latest = (this.latest = this.timers.now() - this.sentAt);
+      this.smoothed = this.smoothed === null ? latest : this.smoothed + (latest - this.smoothed) / 8;
+      this.clear();
+      this.schedule();
+    }
+    return pong;
+  }
 
-/**
- * Creates the heartbeat loop: every `interval` ms a ping, then `timeout` ms to see the pong.
- * The next ping is scheduled from the pong, so a throttled background tab never stacks pings.
- *
- * @param send - sends a ping; `pingMessage` is called first when it is a function.
- * @param onTimeout - called once when a pong is late; the loop is stopped by then.
- */
-export function createHeartbeatEngine(
-  options: HeartbeatOptions,
-  timers: Timers,
-  send: (ping: unknown) => void,
-  onTimeout: () => void,
-): HeartbeatEngine {
-  let timer: TimerHandle = undefined;
-  let running = false;
-  let sentAt = -1;
-  let latest: number | null = null;
-  let smoothed: number | null = null;
-  const isPong = options.isPong ?? ((data: unknown) => matchesPong(options.pongMessage, data));
+  private clear(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 
-  const schedule = (): void => {
-    sentAt = -1;
-    timer = timers.setTimeout(ping, options.interval);
-  };
-  const ping = (): void => {
-    sentAt = timers.now();
-    timer = timers.setTimeout(() => {
-      running = false;
-      onTimeout();
-    }, options.timeout);
-    const message = options.pingMessage;
-    send(typeof message === 'function' ? (message as () => unknown)() : message);
-  };
-  const stop = (): void => {
-    running = false;
-    timers.clearTimeout(timer);
-  };
+  private schedule(): void {
+    this.sentAt = -1;
+    this.timer = this.timers.setTimeout(() => this.ping(), this.options.interval);
+  }
 
-  return {
-    start() {
-      stop();
-      running = true;
-      schedule();
-    },
-    stop,
-    receive(data) {
-      if (!isPong(data)) return false;
-      if (running && sentAt >= 0) {
-        latest = timers.now() - sentAt;
-        smoothed = smoothed === null ? latest : smoothed + (latest - smoothed) / 8;
-        timers.clearTimeout(timer);
-        schedule();
-      }
-      return true;
-    },
-    get running() {
-      return running;
-    },
-    get rtt() {
-      return { latest, smoothed };
-    },
-  };
+  private ping(): void {
+    const { pingMessage, timeout } = this.options;
+    let ping = pingMessage;
+    try {
+      if (typeof pingMessage === 'function') ping = (pingMessage as () => unknown)();
+    } catch (cause) {
+      this.host.report(callbackFailed('heartbeat.pingMessage', cause));
+      this.schedule();
+      return;
+    }
+    this.sentAt = this.timers.now();
+    this.timer = this.timers.setTimeout(() => this.late(), timeout);
+    if (!this.host.connected()) return;
+    try {
+      void this.host.send(ping)?.catch(ignore);
+    } catch {
+      // A client whose send throws instead of rejecting: the same as a rejection.
+    }
+  }
+
+  private late(): void {
+    this.timer = undefined;
+    this.on = false;
+    this.host.stopped?.();
+    if (!this.host.connected()) return;
+    this.host.report(new WebSocketError(`No pong within ${this.options.timeout} ms`, WS_ERROR_CODES.HEARTBEAT_TIMEOUT, true));
+    this.host.markDead(HEARTBEAT_TIMEOUT_REASON);
+  }
 }

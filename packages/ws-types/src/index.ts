@@ -17,21 +17,7 @@ export type {
   WebSocketClient,
   WebSocketMessage,
 } from './client.js';
-export type {
-  AckOptions,
-  ChannelExtractor,
-  ChannelWebSocketConfig,
-  DropReason,
-  DropStrategy,
-  HeartbeatConfig,
-  HeartbeatOptions,
-  HeartbeatWebSocketConfig,
-  LiveWebSocketConfig,
-  QueueConfig,
-  ReconnectConfig,
-  ReconnectOptions,
-  RouterConfig,
-} from './config.js';
+export type { HeartbeatConfig, HeartbeatOptions, PartialOptions } from './config.js';
 export type {
   CloseInfo,
   RandomSource,

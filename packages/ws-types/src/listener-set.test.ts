@@ -1,7 +1,31 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createListenerSet } from './listener-set.js';
+import { ListenerSet, createListenerSet } from './listener-set.js';
 
-describe('createListenerSet', () => {
+/**
+ * Records what tasks queued with `queueMicrotask` throw, while still running them as microtasks.
+ * `settled` resolves once the microtasks queued so far have run.
+ */
+function captureMicrotaskThrows() {
+  const thrown: unknown[] = [];
+  const original = globalThis.queueMicrotask;
+  const spy = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
+    original(() => {
+      try {
+        task();
+      } catch (error) {
+        thrown.push(error);
+      }
+    });
+  });
+  const settled = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      original(resolve);
+    });
+  };
+  return { thrown, spy, settled };
+}
+
+describe('ListenerSet', () => {
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -73,5 +97,103 @@ describe('createListenerSet', () => {
     set.emit(1);
     expect(listener).not.toHaveBeenCalled();
     expect(set.size).toBe(0);
+  });
+
+  it('is made by new ListenerSet() as well as by createListenerSet()', () => {
+    expect(createListenerSet<number>()).toBeInstanceOf(ListenerSet);
+    const set = new ListenerSet<string>();
+    const listener = vi.fn();
+    const off = set.add(listener);
+    set.emit('x');
+    off();
+    set.emit('y');
+    expect(listener.mock.calls).toEqual([['x']]);
+    expect(set.size).toBe(0);
+  });
+
+  it('hands a throwing listener to onThrow with the thrown value and the emitted value, and re-throws nothing', async () => {
+    const { thrown, spy, settled } = captureMicrotaskThrows();
+    const onThrow = vi.fn();
+    const set = new ListenerSet<number>(onThrow);
+    const boom = new Error('listener failed');
+    const before = vi.fn();
+    const after = vi.fn();
+    set.add(before);
+    set.add(() => {
+      throw boom;
+    });
+    set.add(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- any value can be thrown
+      throw 'not an error';
+    });
+    set.add(after);
+    expect(() => {
+      set.emit(5);
+    }).not.toThrow();
+    expect(before).toHaveBeenCalledWith(5);
+    expect(after).toHaveBeenCalledWith(5);
+    expect(onThrow.mock.calls).toEqual([
+      [boom, 5],
+      ['not an error', 5],
+    ]);
+    // onThrow is called synchronously, in the order of the listeners.
+    expect(onThrow.mock.invocationCallOrder[1]!).toBeLessThan(after.mock.invocationCallOrder[0]!);
+    expect(spy).not.toHaveBeenCalled();
+    await settled();
+    expect(thrown).toEqual([]);
+  });
+
+  it('re-throws from a microtask what onThrow itself throws, and still calls the other listeners', async () => {
+    const { thrown, settled } = captureMicrotaskThrows();
+    const original = new Error('listener failed');
+    const again = new Error('onThrow failed');
+    const onThrow = vi.fn(() => {
+      throw again;
+    });
+    const set = createListenerSet<number>(onThrow);
+    const after = vi.fn();
+    set.add(() => {
+      throw original;
+    });
+    set.add(after);
+    expect(() => {
+      set.emit(1);
+    }).not.toThrow();
+    expect(onThrow).toHaveBeenCalledWith(original, 1);
+    expect(after).toHaveBeenCalledWith(1);
+    // Nothing is thrown synchronously: only once the microtask runs.
+    expect(thrown).toEqual([]);
+    await settled();
+    expect(thrown).toEqual([again]);
+  });
+
+  it('lets onThrow re-throw the original error, which then surfaces from a microtask', async () => {
+    const { thrown, settled } = captureMicrotaskThrows();
+    const boom = new Error('listener failed');
+    const set = new ListenerSet<number>((error) => {
+      throw error;
+    });
+    set.add(() => {
+      throw boom;
+    });
+    set.emit(1);
+    await settled();
+    expect(thrown).toEqual([boom]);
+  });
+
+  it('re-throws each throwing listener separately without onThrow', async () => {
+    const { thrown, settled } = captureMicrotaskThrows();
+    const set = createListenerSet<number>();
+    const a = new Error('a');
+    const b = new Error('b');
+    set.add(() => {
+      throw a;
+    });
+    set.add(() => {
+      throw b;
+    });
+    set.emit(1);
+    await settled();
+    expect(thrown).toEqual([a, b]);
   });
 });

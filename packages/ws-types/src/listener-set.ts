@@ -1,53 +1,64 @@
 import type { Unsubscribe } from './client.js';
 
-/** A set of listeners that all receive each emitted value; one throwing never stops the rest. */
-export interface ListenerSet<V> {
-  /**
-   * Adds a listener; the returned function removes it (calling it again does nothing). Adding
-   * the same function twice makes two independent subscriptions.
-   */
-  add(listener: (value: V) => void): Unsubscribe;
-  /**
-   * Calls every listener with `value`, in the order they were added, without copying the set.
-   * A listener that throws does not stop the others: its exception is re-thrown from a
-   * microtask, the way `EventTarget` reports one, so it reaches `window.onerror`,
-   * `process.on('uncaughtException')` or the test runner instead of being swallowed.
-   */
-  emit(value: V): void;
+/** One subscription; an object of its own so that adding the same function twice makes two. */
+interface Entry<V> {
+  readonly f: (value: V) => void;
+}
+
+/**
+ * A set of listeners that all receive each emitted value, in the order they were added; one
+ * throwing never stops the rest.
+ *
+ * A listener that throws is handed to `onThrow` (clients turn it into an `error` event with
+ * the thrown value as `cause`). Without `onThrow`, or when `onThrow` itself throws, the
+ * exception is re-thrown from a microtask, the way `EventTarget` reports one, so it reaches
+ * `window.onerror`, `process.on('uncaughtException')` or the test runner instead of being lost.
+ */
+export class ListenerSet<V> {
+  private readonly l = new Set<Entry<V>>();
+
+  /** @param onThrow - receives what a listener threw, and the value it was given. */
+  constructor(private readonly onThrow?: (error: unknown, value: V) => void) {}
+
+  /** Adds a listener; the returned function removes it (calling it again does nothing). */
+  add(listener: (value: V) => void): Unsubscribe {
+    const entry: Entry<V> = { f: listener };
+    this.l.add(entry);
+    return () => void this.l.delete(entry);
+  }
+
+  /** Calls every listener with `value` without copying the set (a listener removed meanwhile is skipped). */
+  emit(value: V): void {
+    for (const entry of this.l) {
+      try {
+        entry.f(value);
+      } catch (error) {
+        this.thrown(error, value);
+      }
+    }
+  }
+
   /** Removes every listener. */
-  clear(): void;
+  clear(): void {
+    this.l.clear();
+  }
+
   /** How many listeners there are. */
-  readonly size: number;
+  get size(): number {
+    return this.l.size;
+  }
+
+  private thrown(error: unknown, value: V): void {
+    try {
+      if (this.onThrow) return this.onThrow(error, value);
+    } catch (again) {
+      error = again;
+    }
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
 }
 
 /** Creates a {@link ListenerSet}. */
-export function createListenerSet<V>(): ListenerSet<V> {
-  const listeners = new Set<(value: V) => void>();
-  return {
-    add(listener) {
-      // A fresh wrapper per call keeps repeated subscriptions of one function independent.
-      const entry = (value: V): void => {
-        listener(value);
-      };
-      listeners.add(entry);
-      return () => void listeners.delete(entry);
-    },
-    emit(value) {
-      for (const listener of listeners) {
-        try {
-          listener(value);
-        } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
-    },
-    clear() {
-      listeners.clear();
-    },
-    get size() {
-      return listeners.size;
-    },
-  };
-}
+export const createListenerSet = <V>(onThrow?: (error: unknown, value: V) => void): ListenerSet<V> => new ListenerSet(onThrow);

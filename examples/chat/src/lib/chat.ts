@@ -269,6 +269,7 @@ const clientError = (state: ChatState, error: WebSocketError): ChatState => {
       return state.connection.status === 'connected' ? notify(state, 'client', error.code, error.message) : state;
     case WS_ERROR_CODES.INVALID_MESSAGE:
     case WS_ERROR_CODES.PROTOCOL_ERROR:
+    case WS_ERROR_CODES.CALLBACK_FAILED:
       return notify(state, 'client', error.code, error.message);
   }
 };

@@ -41,22 +41,18 @@ export const channelOf = (frame: Frame): string | undefined => ('channel' in fra
  * Decorates `base` (the live client, or ws-testing's mock in tests) with the heartbeat, the
  * router and the acknowledged queue, in that order from the inside out.
  *
- * The order matters after a reconnect. The router and the queue both act on the same
- * `connected` event, and listeners run in subscription order: the router (inside the queue,
- * and subscribed to events as it is created, because it has a `fallback`) sends its `join`
- * frames first, then the queue re-sends the `say` frames not yet acknowledged, which the
- * server would refuse (`not-in-room`) if they came before the join. The heartbeat is
- * innermost, so its pings bypass the queue and its pongs never reach the router.
+ * The order matters after a reconnect: the router sends its `join` frames before the queue
+ * re-sends the `say` frames not yet acknowledged, which the server would refuse
+ * (`not-in-room`) if they came before the join. Decorators act inside out (each reacts to an
+ * event of the client it wraps before its own listeners hear of it), so the router, inside
+ * the queue, always re-joins first. The heartbeat is innermost, so its pings bypass the queue
+ * and its pongs never reach the router.
  */
 export function createChatStack(base: WebSocketClient<Frame>, options: { timers?: Timers } = {}): ChatConnection {
   const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.timers });
   const channels = createChannelWebSocket(heartbeat, channelOf, {
     join: (channel) => ({ type: 'join', channel }),
     leave: (channel) => ({ type: 'leave', channel }),
-    // Frames of rooms without a listener (a `presence` racing a `leave`) need nothing: the
-    // app reads every frame from its own subscription. Giving a fallback also makes the
-    // router subscribe to the client's events now, before the queue does (see above).
-    fallback: () => undefined,
   });
   const client = createQueuedWebSocket(channels, {
     maxSize: QUEUE_SIZE,

@@ -1,0 +1,395 @@
+import { createFakeWebSocket, createMockWebSocket, type FakeWebSocket, type MockWebSocket } from '@composable-svelte/ws-testing';
+import {
+  WebSocketError,
+  WS_ERROR_CODES,
+  type ConnectionStatus,
+  type UrlProvider,
+  type WebSocketClient,
+  type WebSocketEvent,
+} from '@composable-svelte/ws-types';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLiveWebSocket } from '../src/index.js';
+
+// Model-based parity: ws-testing's mock must behave exactly like the live client running over
+// ws-testing's fake WebSocket. Every generated step is applied to both; after every step the
+// events, the state, the stats, every promise returned so far, the messages delivered and the
+// frames sent must be the same on both sides.
+//
+// The mock has no timers: the harness plays the live client's clock for it. From the common
+// state (read on the mock, which must equal the live client's anyway) it predicts the live
+// client's one pending timer (the connection timeout while connecting, the backoff delay while
+// reconnecting) and, when advancing time reaches it, applies the matching mock control:
+// `fail(CONNECTION_TIMEOUT)` or `retry()`. The mock is driven only through its public controls.
+//
+// Left out on purpose (deliberate differences, see the ws-testing README): timestamps, the
+// `delay` of `reconnecting` and the `totalDelay` of `reconnected` (the mock has no clock of its
+// own, both are 0), `stats.uptime`, `state.connectedAt` (only whether it is set), the messages of
+// errors (only their codes), URLs the fake WebSocket would refuse (the mock opens no socket),
+// `queueSize` (the mock holds no sends) and the heartbeat.
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const TARGETS = {
+  a: 'wss://a.example/',
+  b: 'wss://b.example/chat',
+  // Providers: the same function object each time, so connecting again is "the same URL".
+  provider: () => 'wss://provider.example/',
+  asyncProvider: () => Promise.resolve('wss://async.example/'),
+  rejectingProvider: () => Promise.reject(new Error('no URL today')),
+} satisfies Record<string, UrlProvider>;
+type Target = keyof typeof TARGETS;
+
+interface Setup {
+  /** The live client's `reconnect` option; `null`: no `reconnect` key (and `reconnect: false` on the mock). */
+  reconnect: { maxAttempts: number; initialDelay: number; maxDelay: number } | null;
+  connectionTimeout: number;
+}
+
+type Step =
+  | { kind: 'connect'; target: Target; protocols: string[] }
+  | { kind: 'disconnect'; code: number | undefined; reason: string | undefined }
+  | { kind: 'send'; message: unknown }
+  | { kind: 'open' }
+  | { kind: 'refuse' }
+  | { kind: 'serverClose'; code: number; reason: string }
+  | { kind: 'drop' }
+  | { kind: 'receive'; message: Json }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'markDead'; reason: string };
+
+// 62 × 'é' is 124 UTF-8 bytes but only 62 UTF-16 units; 123 × 'x' is exactly the limit.
+const LONG_REASON = 'é'.repeat(62);
+const reason = fc.constantFrom('', 'bye', 'x'.repeat(123), LONG_REASON);
+
+const json: fc.Arbitrary<Json> = fc.oneof(
+  fc.integer(),
+  fc.string({ maxLength: 6 }),
+  fc.constant(null),
+  fc.boolean(),
+  fc.record({ type: fc.constantFrom('chat', 'ping'), n: fc.nat(99) }),
+  fc.array(fc.integer({ min: -9, max: 9 }), { maxLength: 3 }),
+);
+
+const setup: fc.Arbitrary<Setup> = fc.record({
+  reconnect: fc.option(
+    fc
+      .record({
+        maxAttempts: fc.integer({ min: 0, max: 3 }),
+        initialDelay: fc.constantFrom(0, 10, 50, 200),
+        extra: fc.constantFrom(0, 100, 1000),
+      })
+      // Without a limit, attempts that fail at once must not come every millisecond: a failing
+      // provider would otherwise make thousands of attempts per `advance`.
+      .map(({ maxAttempts, initialDelay, extra }) => {
+        const delay = maxAttempts === 0 ? Math.max(initialDelay, 10) : initialDelay;
+        return { maxAttempts, initialDelay: delay, maxDelay: Math.max(delay + extra, maxAttempts === 0 ? 40 : 0) };
+      }),
+    { nil: null, freq: 3 },
+  ),
+  connectionTimeout: fc.constantFrom(1, 30, 100, 1000),
+});
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('connect' as const),
+      target: fc.constantFrom<Target>('a', 'a', 'b', 'provider', 'asyncProvider', 'rejectingProvider'),
+      protocols: fc.constantFrom([], [], ['v1']),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('disconnect' as const),
+      code: fc.constantFrom(undefined, 1000, 3000, 4999, 1001, 2999, 5000, 1000.5),
+      reason: fc.option(reason, { nil: undefined }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('send' as const), message: fc.oneof({ weight: 4, arbitrary: json }, fc.constant(10n)) }),
+  },
+  { weight: 4, arbitrary: fc.constant({ kind: 'open' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'refuse' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        kind: fc.constant('serverClose' as const),
+        code: fc.constantFrom(1000, 1001, 1011, 1005, 3000, 4000, 4999),
+        reason: fc.constantFrom('', 'going away'),
+      })
+      // A Close frame without a code carries no reason.
+      .map((s) => (s.code === 1005 ? { ...s, reason: '' } : s)),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: 'drop' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('receive' as const), message: json }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.oneof(fc.constantFrom(1, 10, 29, 30, 31, 50, 100, 200, 999, 1000, 1001), fc.integer({ min: 0, max: 2500 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('markDead' as const), reason: fc.constantFrom('Heartbeat timeout', '', LONG_REASON) }),
+  },
+);
+
+/** How a promise returned by a client has settled so far. */
+type Outcome = { state: 'pending' } | { state: 'resolved' } | { state: 'rejected'; reason: unknown };
+
+const describeOutcome = (outcome: Outcome): string => {
+  if (outcome.state !== 'rejected') return outcome.state;
+  const { reason } = outcome;
+  if (reason instanceof WebSocketError) return `rejected ${reason.code}`;
+  if (reason instanceof TypeError) return 'rejected TypeError';
+  return `rejected ${String(reason)}`;
+};
+
+/** The parts of an event both sides must agree on (no timestamps, no delays: see above). */
+const project = (event: WebSocketEvent): object => {
+  switch (event.type) {
+    case 'connected':
+      return { type: event.type, url: event.url, protocols: event.protocols };
+    case 'disconnected':
+      return { type: event.type, code: event.code, reason: event.reason, wasClean: event.wasClean };
+    case 'reconnecting':
+      return { type: event.type, attempt: event.attempt, maxAttempts: event.maxAttempts };
+    case 'reconnected':
+      return { type: event.type, attempts: event.attempts };
+    case 'error':
+      return { type: event.type, code: event.error.code };
+  }
+};
+
+/** One client and what the harness saw of it. */
+class Side {
+  readonly events: WebSocketEvent[] = [];
+  readonly messages: unknown[] = [];
+  readonly outcomes: Outcome[] = [];
+  /** Events already compared. */
+  seen = 0;
+  private readonly off: (() => void)[];
+
+  constructor(
+    readonly client: WebSocketClient,
+    private readonly frames: () => unknown[],
+  ) {
+    this.off = [client.subscribeToEvents((event) => this.events.push(event)), client.subscribe((message) => this.messages.push(message.data))];
+  }
+
+  /** Records how a call turned out: a returned promise, or a synchronous throw. */
+  track(call: () => Promise<void>): void {
+    const outcome: { value: Outcome } = { value: { state: 'pending' } };
+    this.outcomes.push(outcome.value);
+    const index = this.outcomes.length - 1;
+    try {
+      call().then(
+        () => (this.outcomes[index] = { state: 'resolved' }),
+        (reason: unknown) => (this.outcomes[index] = { state: 'rejected', reason }),
+      );
+    } catch (reason) {
+      this.outcomes[index] = { state: 'rejected', reason: `threw ${String(reason)}` };
+    }
+  }
+
+  /** Everything compared, with the events emitted since the last snapshot. */
+  snapshot(): object {
+    const { status, url, protocols, reconnectAttempts, lastError, connectedAt } = this.client.state;
+    const { uptime: _uptime, ...stats } = this.client.stats;
+    const events = this.events.slice(this.seen).map(project);
+    this.seen = this.events.length;
+    return {
+      events,
+      state: { status, url, protocols, reconnectAttempts, lastError: lastError?.code ?? null, connected: connectedAt !== null },
+      stats,
+      outcomes: this.outcomes.map(describeOutcome),
+      messages: this.messages,
+      frames: this.frames(),
+    };
+  }
+
+  dispose(): void {
+    for (const off of this.off) off();
+  }
+}
+
+/** The backoff delay of attempt `attempt`, as ws-core computes it without jitter. */
+const backoff = (reconnect: NonNullable<Setup['reconnect']>, attempt: number): number =>
+  Math.round(Math.min(reconnect.initialDelay * 2 ** (attempt - 1), reconnect.maxDelay));
+
+async function run(config: Setup, steps: readonly Step[]): Promise<void> {
+  const fake = createFakeWebSocket();
+  const live = createLiveWebSocket({
+    WebSocket: fake.WebSocket,
+    connectionTimeout: config.connectionTimeout,
+    ...(config.reconnect && {
+      reconnect: {
+        maxAttempts: config.reconnect.maxAttempts,
+        initialDelay: config.reconnect.initialDelay,
+        maxDelay: config.reconnect.maxDelay,
+        jitter: false,
+        minUptime: 0,
+      },
+    }),
+  });
+  const mock: MockWebSocket<unknown> = createMockWebSocket({
+    connect: 'manual',
+    reconnect: config.reconnect ? { maxAttempts: config.reconnect.maxAttempts } : false,
+  });
+  const liveSide = new Side(live, () => fake.sockets.flatMap((socket) => socket.sent));
+  const mockSide = new Side(mock, () => mock.sentMessages.map((message) => JSON.stringify(message)));
+  const history: string[] = [];
+
+  /** The live client's pending timer, as predicted from the common state. */
+  let timer: { kind: 'timeout' | 'backoff'; at: number } | null = null;
+
+  // Runs microtasks and the timers due now (the live client's 0 ms `minUptime` timer among them).
+  const settle = (): Promise<void> => vi.advanceTimersByTimeAsync(0).then(() => undefined);
+
+  /** Applies `action` to the mock (and the live client) and predicts the live client's next timer. */
+  const act = async (action: () => void): Promise<void> => {
+    const before = mock.state.status;
+    const from = mockSide.events.length;
+    action();
+    await settle();
+    const events = mockSide.events.slice(from);
+    const after: ConnectionStatus = mock.state.status;
+    if (after === 'connecting') {
+      // A new attempt: entering `connecting`, or a restart through `disconnected` (connect elsewhere).
+      if (before !== 'connecting' || events.some((event) => event.type === 'disconnected')) {
+        timer = { kind: 'timeout', at: Date.now() + config.connectionTimeout };
+      }
+    } else if (after === 'reconnecting') {
+      const scheduled = events.findLast((event) => event.type === 'reconnecting');
+      if (scheduled && config.reconnect) timer = { kind: 'backoff', at: Date.now() + backoff(config.reconnect, scheduled.attempt) };
+    } else {
+      timer = null;
+    }
+  };
+
+  /** What the live client's timers did up to now, applied to the mock. */
+  const catchUp = async (): Promise<void> => {
+    while (timer && timer.at <= Date.now()) {
+      const due = timer;
+      history.push(`  (timer: ${due.kind} at ${due.at})`);
+      await act(() => {
+        if (due.kind === 'timeout') {
+          mock.fail(new WebSocketError(`Not open after ${config.connectionTimeout} ms`, WS_ERROR_CODES.CONNECTION_TIMEOUT, true));
+        } else {
+          mock.retry();
+        }
+      });
+    }
+  };
+
+  const compare = (label: string): void => {
+    history.push(label);
+    const expected = liveSide.snapshot();
+    const actual = mockSide.snapshot();
+    expect(actual, `mock differs from the live client after:\n${history.join('\n')}`).toEqual(expected);
+  };
+
+  const socket = (): FakeWebSocket | undefined => fake.sockets.at(-1);
+
+  /** Runs a server-side control where it is possible, on each side; both must agree that it is. */
+  const server = (liveCan: boolean, mockCan: boolean, onLive: () => void, onMock: () => void): void => {
+    expect(mockCan, `the mock ${mockCan ? 'allows' : 'refuses'} a server step the live client ${liveCan ? 'allows' : 'refuses'}`).toBe(liveCan);
+    if (liveCan) onLive();
+    if (mockCan) onMock();
+  };
+
+  try {
+    for (const current of steps) {
+      const label = JSON.stringify(current, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+      if (current.kind === 'advance') {
+        const target = Date.now() + current.ms;
+        while (timer && timer.at <= target) {
+          await vi.advanceTimersByTimeAsync(timer.at - Date.now());
+          await catchUp();
+          compare(`${label} (at +${current.ms - (target - Date.now())} ms)`);
+        }
+        await vi.advanceTimersByTimeAsync(target - Date.now());
+        await catchUp();
+        compare(label);
+        continue;
+      }
+      const isOpen = socket()?.readyState === 1;
+      const isConnecting = socket()?.readyState === 0;
+      await act(() => {
+        switch (current.kind) {
+          case 'connect': {
+            const target = TARGETS[current.target];
+            liveSide.track(() => live.connect(target, current.protocols));
+            mockSide.track(() => mock.connect(target, current.protocols));
+            break;
+          }
+          case 'disconnect':
+            liveSide.track(() => live.disconnect(current.code, current.reason));
+            mockSide.track(() => mock.disconnect(current.code, current.reason));
+            break;
+          case 'send':
+            liveSide.track(() => live.send(current.message));
+            mockSide.track(() => mock.send(current.message));
+            break;
+          case 'markDead':
+            live.markDead(current.reason);
+            mock.markDead(current.reason);
+            break;
+          case 'open':
+            server(isConnecting, mock.state.status === 'connecting', () => socket()!.open(), () => mock.open());
+            break;
+          case 'refuse':
+            server(isConnecting, mock.state.status === 'connecting', () => socket()!.fail(), () => mock.fail());
+            break;
+          case 'serverClose':
+            server(
+              isOpen,
+              mock.state.status === 'connected',
+              () => socket()!.serverClose(current.code, current.reason),
+              () => mock.simulateDisconnect(current.code, current.reason),
+            );
+            break;
+          case 'drop':
+            server(isOpen, mock.state.status === 'connected', () => socket()!.drop(), () => mock.simulateDisconnect(1006));
+            break;
+          case 'receive': {
+            const frame = JSON.stringify(current.message);
+            server(isOpen, mock.state.status === 'connected', () => socket()!.receive(frame), () => mock.simulateMessage(JSON.parse(frame)));
+            break;
+          }
+        }
+      });
+      await catchUp();
+      compare(label);
+    }
+  } finally {
+    liveSide.dispose();
+    mockSide.dispose();
+    await Promise.allSettled([live.disconnect(), mock.disconnect()]);
+    await settle();
+    vi.clearAllTimers();
+  }
+}
+
+describe('the mock behaves exactly like the live client over the fake WebSocket (model-based)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('agrees on events, state, stats, promises, messages and frames after every step', async () => {
+    await fc.assert(
+      fc.asyncProperty(setup, fc.array(step, { minLength: 1, maxLength: 25 }), async (config, steps) => {
+        await run(config, steps);
+      }),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+});
