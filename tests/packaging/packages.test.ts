@@ -50,7 +50,7 @@ function closure(name: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
-/** Subpaths of the exports map that are code entries (`.`, `./shared`, ...). */
+/** Subpaths of the exports map that are code entries (`.`, `./internal`, ...). */
 function entries(manifest: Manifest): string[] {
   return Object.keys(manifest.exports)
     .filter((key) => key !== './package.json')
@@ -84,7 +84,7 @@ function optionalPeers(dir: string, manifest: Manifest): Map<string, string> {
 }
 
 /** Runs a command, failing with its output when it exits non-zero. */
-async function check(command: string, args: string[], cwd: string): Promise<void> {
+async function checkCommand(command: string, args: string[], cwd: string): Promise<void> {
   await run(command, args, { cwd }).catch((error: { stdout?: string; stderr?: string }) => {
     throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   });
@@ -109,11 +109,11 @@ afterAll(() => {
 
 describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (name, { dir, manifest }) => {
   it('passes publint --strict', async () => {
-    await check(bin('publint'), ['--strict'], dir);
+    await checkCommand(bin('publint'), ['--strict'], dir);
   });
 
   it('passes attw --pack', async () => {
-    await check(bin('attw'), ['--pack', '.', '--format', 'ascii'], dir);
+    await checkCommand(bin('attw'), ['--pack', '.', '--format', 'ascii'], dir);
   });
 
   it('installs alone and loads from ESM, CJS and TypeScript', async () => {
@@ -149,21 +149,27 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (n
       expect(JSON.parse(cjs.stdout), `${entry} (CJS)`).toEqual(expected);
     }
 
-    // Every runtime export is visible to TypeScript, from ESM and from CJS, under node16 resolution.
-    const lines = (ext: string) =>
-      entries(manifest)
-        .map((entry, i) => `import * as e${i} from ${JSON.stringify(entry)};\nexport const keys${i}${ext}: (keyof typeof e${i})[] = [];`)
-        .join('\n');
-    writeFileSync(join(project, 'esm.mts'), lines('m'));
-    writeFileSync(join(project, 'cjs.cts'), lines('c'));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
-        files: ['esm.mts', 'cjs.cts'],
-      }),
-    );
-    await check(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+    // Every runtime export is visible to TypeScript, from ESM and from CJS, under node16
+    // resolution, with the plain ES2022 + DOM lib. The `/internal` plumbing (not for apps) is
+    // checked apart: its classes implement `Symbol.dispose`, which needs `esnext.disposable`.
+    const check = async (name: string, which: string[], lib: string[]): Promise<void> => {
+      if (which.length === 0) return;
+      const lines = (ext: string) =>
+        which.map((entry, i) => `import * as e${i} from ${JSON.stringify(entry)};\nexport const keys${i}${ext}: (keyof typeof e${i})[] = [];`).join('\n');
+      writeFileSync(join(project, `${name}-esm.mts`), lines('m'));
+      writeFileSync(join(project, `${name}-cjs.cts`), lines('c'));
+      writeFileSync(
+        join(project, `tsconfig.${name}.json`),
+        JSON.stringify({
+          compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, lib, types: [], skipLibCheck: false },
+          files: [`${name}-esm.mts`, `${name}-cjs.cts`],
+        }),
+      );
+      await checkCommand(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(project, `tsconfig.${name}.json`)], project);
+    };
+    const all = entries(manifest);
+    await check('public', all.filter((entry) => !entry.endsWith('/internal')), ['ES2022', 'DOM']);
+    await check('internal', all.filter((entry) => entry.endsWith('/internal')), ['ES2022', 'DOM', 'ESNext.Disposable']);
   });
 });
 

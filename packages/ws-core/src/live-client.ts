@@ -223,8 +223,9 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     const delay = backoffDelay(attempts, reconnect, random);
     totalDelay += delay;
     status = 'reconnecting';
-    emit({ type: 'reconnecting', attempt: attempts, delay, maxAttempts: reconnect.maxAttempts, timestamp: timers.now() });
+    // Scheduled before the event, so that a listener calling connect() or disconnect() cancels it.
     attemptTimer = timers.setTimeout(() => void open(), delay);
+    emit({ type: 'reconnecting', attempt: attempts, delay, maxAttempts: reconnect.maxAttempts, timestamp: timers.now() });
   };
 
   const fail = (code: WebSocketErrorCode, message: string, recoverable: boolean, cause: unknown, close?: CloseInfo): void => {
@@ -289,6 +290,8 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     timers.clearTimeout(attemptTimer);
     status = 'connected';
     connectedAt = timers.now();
+    // Settled before the events: a listener may already start another attempt, with its own promise.
+    settle();
     // Held sends go out before any listener of `connected` can send something newer.
     const pending = held;
     held = [];
@@ -301,15 +304,17 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
       }
     }
     emit({ type: 'connected', url: url!, protocols: [...protocols], timestamp: connectedAt });
+    // A listener may have closed the connection already (markDead, disconnect, connect elsewhere).
+    if (socket !== current) return;
     if (attempts > 0) {
       reconnects++;
       emit({ type: 'reconnected', attempts, totalDelay, timestamp: timers.now() });
+      if (socket !== current) return;
     }
     stableTimer = timers.setTimeout(() => {
       attempts = totalDelay = 0;
     }, reconnect.minUptime);
     heartbeat?.start();
-    settle();
   };
 
   const received = (current: WebSocketLike, raw: SerializedData): void => {

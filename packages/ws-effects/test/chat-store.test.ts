@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createStore, type Store } from '@composable-svelte/core';
 import { createLiveWebSocket, type LiveWebSocketConfig } from '@composable-svelte/ws-core';
-import type { Unsubscribe, UrlProvider, WebSocketClient } from '@composable-svelte/ws-types';
+import type { EventListener, MessageListener, Unsubscribe, UrlProvider, WebSocketClient } from '@composable-svelte/ws-types';
+import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { chatReducer, Effect, initialChatState, type ChatAction, type ChatMessage, type ChatState } from './chat.js';
@@ -18,55 +19,50 @@ import { chatReducer, Effect, initialChatState, type ChatAction, type ChatMessag
  * The client as the reducer sees it: the live client, reached at the test server whatever URL
  * the reducer gives, counting the listeners attached through it.
  */
-interface Probe<T> extends WebSocketClient<T> {
-  readonly client: WebSocketClient<T>;
-  readonly urls: UrlProvider[];
+class Probe<T> extends ForwardingClient<T> {
+  readonly urls: UrlProvider[] = [];
   /** Every `disconnect()` made through it, to wait for their events. */
-  readonly disconnects: Promise<void>[];
-  readonly listeners: number;
-}
+  readonly disconnects: Promise<void>[] = [];
+  listeners = 0;
 
-function probe<T>(client: WebSocketClient<T>, url: string): Probe<T> {
-  const urls: UrlProvider[] = [];
-  const disconnects: Promise<void>[] = [];
-  let listeners = 0;
-  const counted = (off: Unsubscribe): Unsubscribe => {
-    listeners++;
+  constructor(
+    readonly client: WebSocketClient<T>,
+    private readonly url: string,
+  ) {
+    super(client);
+  }
+
+  override connect(given: UrlProvider, protocols?: readonly string[]): Promise<void> {
+    this.urls.push(given);
+    return super.connect(this.url, protocols);
+  }
+
+  override disconnect(code?: number, reason?: string): Promise<void> {
+    const done = super.disconnect(code, reason);
+    this.disconnects.push(done.catch(() => undefined));
+    return done;
+  }
+
+  override subscribe(listener: MessageListener<T>): Unsubscribe {
+    return this.counted(super.subscribe(listener));
+  }
+
+  override subscribeToEvents(listener: EventListener): Unsubscribe {
+    return this.counted(super.subscribeToEvents(listener));
+  }
+
+  private counted(off: Unsubscribe): Unsubscribe {
+    this.listeners++;
     let attached = true;
     return () => {
-      if (attached) listeners--;
+      if (attached) this.listeners--;
       attached = false;
       off();
     };
-  };
-  return {
-    client,
-    urls,
-    disconnects,
-    get listeners() {
-      return listeners;
-    },
-    connect(given, protocols) {
-      urls.push(given);
-      return client.connect(url, protocols);
-    },
-    disconnect(code, reason) {
-      const done = client.disconnect(code, reason);
-      disconnects.push(done.catch(() => undefined));
-      return done;
-    },
-    send: (message) => client.send(message),
-    subscribe: (listener) => counted(client.subscribe(listener)),
-    subscribeToEvents: (listener) => counted(client.subscribeToEvents(listener)),
-    markDead: (reason) => client.markDead(reason),
-    get state() {
-      return client.state;
-    },
-    get stats() {
-      return client.stats;
-    },
-  };
+  }
 }
+
+const probe = <T>(client: WebSocketClient<T>, url: string): Probe<T> => new Probe(client, url);
 
 /** The guide's reducer plus one action that cancels its two subscriptions. */
 type TestAction = ChatAction | { type: 'cancelSubscriptions' };

@@ -2,6 +2,7 @@ import { createLiveWebSocket } from '@composable-svelte/ws-core';
 import { WebSocketError, WS_ERROR_CODES, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
 import { createFakeWebSocket, createMockWebSocket, createSpyWebSocket, recordEvents } from '@composable-svelte/ws-testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 import { createHeartbeat, DEFAULT_HEARTBEAT, HEARTBEAT_TIMEOUT_REASON } from './index.js';
 
 beforeEach(() => {
@@ -178,20 +179,20 @@ describe('timeout', () => {
 
   it('treats a ping send that rejects or throws as a missing pong, without an unhandled rejection', async () => {
     const mock = await connectedMock<string>();
-    const rejecting: WebSocketClient<string> = {
-      connect: (url) => mock.connect(url),
-      disconnect: (code, reason) => mock.disconnect(code, reason),
-      subscribe: (listener) => mock.subscribe(listener),
-      subscribeToEvents: (listener) => mock.subscribeToEvents(listener),
-      send: () => Promise.reject(new WebSocketError('nope', WS_ERROR_CODES.SEND_FAILED, true)),
-      markDead: (reason) => mock.markDead(reason),
-      get state() {
-        return mock.state;
-      },
-      get stats() {
-        return mock.stats;
-      },
-    };
+    /** The mock, except that its sends fail as `send` says. */
+    class FailingSends extends ForwardingClient<string> {
+      constructor(
+        inner: WebSocketClient<string>,
+        private readonly failing: () => Promise<void>,
+      ) {
+        super(inner);
+      }
+
+      override send(): Promise<void> {
+        return this.failing();
+      }
+    }
+    const rejecting = new FailingSends(mock, () => Promise.reject(new WebSocketError('nope', WS_ERROR_CODES.SEND_FAILED, true)));
     const heartbeat = createHeartbeat(rejecting, { interval: 100, timeout: 50 });
     const events = recordEvents(heartbeat);
     heartbeat.start();
@@ -200,22 +201,9 @@ describe('timeout', () => {
 
     const again = await connectedMock<string>();
     const throwing = createHeartbeat<string>(
-      {
-        connect: (url) => again.connect(url),
-        disconnect: (code, reason) => again.disconnect(code, reason),
-        subscribe: (listener) => again.subscribe(listener),
-        subscribeToEvents: (listener) => again.subscribeToEvents(listener),
-        send: () => {
-          throw new Error('sync failure');
-        },
-        markDead: (reason) => again.markDead(reason),
-        get state() {
-          return again.state;
-        },
-        get stats() {
-          return again.stats;
-        },
-      },
+      new FailingSends(again, () => {
+        throw new Error('sync failure');
+      }),
       { interval: 100, timeout: 50 },
     );
     const more = recordEvents(throwing);

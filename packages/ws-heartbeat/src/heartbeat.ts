@@ -1,11 +1,19 @@
-import { WS_ERROR_CODES, type MessageListener, type Unsubscribe, type WebSocketClient, type WebSocketEvent, type WebSocketMessage } from '@composable-svelte/ws-types';
+import {
+  WS_ERROR_CODES,
+  type MessageListener,
+  type RoundTripTime,
+  type SymbolDisposable,
+  type Unsubscribe,
+  type WebSocketClient,
+  type WebSocketEvent,
+  type WebSocketMessage,
+} from '@composable-svelte/ws-types';
 import {
   ForwardingClient,
   HeartbeatEngine,
   closeError,
   resolveHeartbeat,
   systemTimers,
-  type RoundTripTime,
 } from '@composable-svelte/ws-types/internal';
 import type { HeartbeatWebSocketConfig } from './config.js';
 
@@ -15,7 +23,7 @@ export const DEFAULT_AUTO_START = false;
 const NO_RTT: RoundTripTime = { latest: null, smoothed: null };
 
 /** The client returned by {@link createHeartbeat}: the wrapped client plus the heartbeat's controls. */
-export interface HeartbeatWebSocket<T> extends WebSocketClient<T>, Disposable {
+export interface HeartbeatWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
   /**
    * Starts the heartbeat (restarts it when running): the first ping goes out `interval` ms
    * from now. Does nothing when the config says `enabled: false`, or after `dispose()`.

@@ -1,6 +1,7 @@
 import {
   WebSocketError,
   WS_ERROR_CODES,
+  type SymbolDisposable,
   type UrlProvider,
   type WebSocketClient,
   type WebSocketEvent,
@@ -26,7 +27,7 @@ export interface MessageQueue<T> {
 }
 
 /** A client whose sends are queued while it is not connected; see {@link createQueuedWebSocket}. */
-export interface QueuedWebSocket<T> extends WebSocketClient<T>, Disposable {
+export interface QueuedWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
   /** The queue: its size, whether it is full, a copy of its messages, and `clear()`. */
   readonly queue: MessageQueue<T>;
   /**

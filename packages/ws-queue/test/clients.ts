@@ -1,23 +1,25 @@
 // Clients whose sends the test controls, for the unit and property tests.
 import type { WebSocketClient, WebSocketError } from '@composable-svelte/ws-types';
 import type { MockWebSocket } from '@composable-svelte/ws-testing';
+import { ForwardingClient } from '@composable-svelte/ws-types/internal';
+
+/** Forwards everything to `mock`, except `send`, which `send` decides. */
+class WithSend<T> extends ForwardingClient<T> {
+  constructor(
+    mock: MockWebSocket<T>,
+    private readonly sender: (message: T) => Promise<void>,
+  ) {
+    super(mock);
+  }
+
+  override send(message: T): Promise<void> {
+    return this.sender(message);
+  }
+}
 
 /** Delegates everything to `mock`, except `send`, which `send` decides. */
 export function withSend<T>(mock: MockWebSocket<T>, send: (message: T) => Promise<void>): WebSocketClient<T> {
-  return {
-    connect: (url, protocols) => mock.connect(url, protocols),
-    disconnect: (code, reason) => mock.disconnect(code, reason),
-    send,
-    subscribe: (listener) => mock.subscribe(listener),
-    subscribeToEvents: (listener) => mock.subscribeToEvents(listener),
-    markDead: (reason) => mock.markDead(reason),
-    get state() {
-      return mock.state;
-    },
-    get stats() {
-      return mock.stats;
-    },
-  };
+  return new WithSend(mock, send);
 }
 
 /** Sends through `mock`, except that a message for which `failure` returns an error is rejected with it. */

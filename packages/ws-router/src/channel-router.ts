@@ -2,16 +2,17 @@ import {
   WebSocketError,
   WS_ERROR_CODES,
   type MessageListener,
+  type SymbolDisposable,
   type Unsubscribe,
   type WebSocketClient,
   type WebSocketEvent,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { ListenerSet, callbackFailed, checkFunction, disposeSymbol } from '@composable-svelte/ws-types/internal';
+import { ListenerSet, callbackFailed, checkFunction } from '@composable-svelte/ws-types/internal';
 import type { ChannelExtractor, RouterConfig } from './config.js';
 
 /** Routes a client's messages to listeners by channel; see {@link createChannelRouter}. */
-export interface ChannelRouter<T> extends Disposable {
+export interface ChannelRouter<T> extends SymbolDisposable {
   /**
    * Calls `listener` with every message whose channel is `channel`, until the returned
    * function is called (calling it again does nothing). The first listener of a channel sends
@@ -74,9 +75,22 @@ export class Router<T> implements ChannelRouter<T> {
     checkFunction('onError', config.onError, true);
     ({ fallback: this.fallback, join: this.join, leave: this.leave } = config);
     const onError = config.onError;
-    if (!host) this.fail = onError ?? ((error) => console.error(error));
-    else this.fail = (error) => {
-      host.fail(error);
+    const report: (error: WebSocketError) => void = host
+      ? (error) => {
+          host.fail(error);
+        }
+      : (onError ?? ((error) => console.error(error)));
+    // `onError` handles errors: when it throws, the throw is re-thrown from a microtask, as an
+    // `error` event listener's is, so that errors cannot loop and no caller (`subscribe()`, a
+    // join's rejected send, the client's listener loop) receives it.
+    this.fail = (error) => {
+      try {
+        report(error);
+      } catch (thrown) {
+        queueMicrotask(() => {
+          throw thrown;
+        });
+      }
     };
     this.sync();
   }
@@ -137,7 +151,7 @@ export class Router<T> implements ChannelRouter<T> {
     this.sync();
   }
 
-  [disposeSymbol](): void {
+  [Symbol.dispose](): void {
     this.dispose();
   }
 

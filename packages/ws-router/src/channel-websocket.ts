@@ -1,10 +1,10 @@
-import type { WebSocketClient, WebSocketError, WebSocketEvent } from '@composable-svelte/ws-types';
+import type { SymbolDisposable, WebSocketClient, WebSocketError, WebSocketEvent } from '@composable-svelte/ws-types';
 import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 import { Router, type ChannelRouter } from './channel-router.js';
 import type { ChannelExtractor, ChannelWebSocketConfig } from './config.js';
 
 /** A client with a channel router attached; see {@link createChannelWebSocket}. */
-export interface ChannelWebSocket<T> extends WebSocketClient<T>, Disposable {
+export interface ChannelWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
   /** The router over this client's messages. */
   readonly router: ChannelRouter<T>;
   /** Disposes of the router (sending `leave` while connected) and releases every subscription on the wrapped client. */

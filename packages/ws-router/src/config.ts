@@ -31,8 +31,9 @@ export interface RouterConfig<T> {
    * than a string, `undefined` or `null`, a `join`/`leave`/`fallback` function or a channel
    * listener that threw (`CALLBACK_FAILED`, with the thrown value as `cause`), a `join`/`leave`
    * whose send was rejected (the rejection). `createChannelWebSocket` also emits each failure
-   * as an `error` event to its event subscribers. @defaultValue `console.error` (for
-   * `createChannelWebSocket`: only when no event subscriber heard it)
+   * as an `error` event to its event subscribers. An `onError` that throws is re-thrown from a
+   * microtask, as an `error` event listener is, so that errors cannot loop. @defaultValue
+   * `console.error` (for `createChannelWebSocket`: only when no event subscriber heard it)
    */
   onError?: ((error: WebSocketError) => void) | undefined;
 }

@@ -2,6 +2,7 @@ import {
   JSONSerializer,
   WebSocketError,
   WS_ERROR_CODES,
+  type CloseInfo,
   type ConnectionState,
   type ConnectionStats,
   type ConnectionStatus,
@@ -78,6 +79,8 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
   readonly listenerCount: { readonly messages: number; readonly events: number };
 }
 
+/** How a refused connection closes. */
+const REFUSED: CloseInfo = { code: 1006, reason: '', wasClean: false };
 const failedBefore = (message: string): WebSocketError => new WebSocketError(message, WS_ERROR_CODES.CONNECTION_FAILED, true);
 const notConnected = (status: ConnectionStatus): WebSocketError =>
   new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true);
@@ -168,6 +171,13 @@ class Mock<T> implements MockWebSocket<T> {
     const was = this.status;
     this.status = 'disconnected';
     this.connectedAt = null;
+    if (was === 'connected') {
+      // As the live client: an open connection is closed once the server answers the Close
+      // frame, so `disconnected` comes later (a microtask here) and the status changes at once.
+      return Promise.resolve().then(() => {
+        this.events.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
+      });
+    }
     if (was !== 'disconnected') this.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
     return Promise.resolve();
   }
@@ -224,7 +234,8 @@ class Mock<T> implements MockWebSocket<T> {
       case 'connected':
         return this.lose(code, reason, code !== 1006, reconnect);
       case 'connecting':
-        return this.fail(failedBefore('Closed before open'));
+        // As the live client: the socket's close (code, reason) ends the attempt.
+        return this.failAttempt(failedBefore('Closed before open'), { code, reason, wasClean: code !== 1006 });
       case 'reconnecting':
         this.generation++;
         this.status = 'disconnected';
@@ -243,26 +254,30 @@ class Mock<T> implements MockWebSocket<T> {
   open(): void {
     if (this.status === 'reconnecting') this.attempt(true);
     if (this.status !== 'connecting') throw new Error(`MockWebSocket open(): nothing to open while ${this.status}`);
-    this.generation++;
+    const seen = ++this.generation;
     this.status = 'connected';
     this.connectedAt = this.now();
+    // Settled before the events, as the live client: a listener may already start another attempt.
+    this.settle();
     this.emit({ type: 'connected', url: this.url ?? '', protocols: [...this.protocols], timestamp: this.connectedAt });
+    // A listener may have closed the connection already (markDead, disconnect, connect elsewhere).
+    if (seen !== this.generation) return;
     if (this.attempts > 0) {
       this.counters.reconnects++;
-      const attempts = this.attempts;
-      // As the live client with `minUptime: 0`: the count starts again once connected.
-      this.attempts = 0;
-      this.emit({ type: 'reconnected', attempts, totalDelay: 0, timestamp: this.now() });
+      this.emit({ type: 'reconnected', attempts: this.attempts, totalDelay: 0, timestamp: this.now() });
+      if (seen !== this.generation) return;
     }
-    this.settle();
+    // As the live client with `minUptime: 0`: the count starts again once connected.
+    this.attempts = 0;
   }
 
-  fail(error: WebSocketError = failedBefore('Mock connection failed')): void {
+  fail(error?: WebSocketError): void {
     if (this.status === 'reconnecting') this.attempt(true);
     if (this.status !== 'connecting') throw new Error(`MockWebSocket fail(): nothing to fail while ${this.status}`);
-    this.generation++;
-    this.settle(error);
-    this.afterLoss(error);
+    // A refused socket closes with 1006 and no reason; the live client's own failures (timeout,
+    // URL provider) close with their message as the reason.
+    if (error) this.failAttempt(error, { code: 1006, reason: error.message, wasClean: false });
+    else this.failAttempt(failedBefore('Mock connection failed'), REFUSED);
   }
 
   reset(): void {
@@ -297,7 +312,7 @@ class Mock<T> implements MockWebSocket<T> {
       if (attempt !== this.generation) return;
       this.url = address;
       if (quiet || this.mode === 'manual') return;
-      if (this.mode === 'fail') this.fail(failedBefore(`Mock refused ${address}`));
+      if (this.mode === 'fail') this.failAttempt(failedBefore(`Mock refused ${address}`), REFUSED);
       else this.open();
     };
     if (typeof provider !== 'function') return go(provider ?? '');
@@ -319,22 +334,32 @@ class Mock<T> implements MockWebSocket<T> {
     );
   }
 
+  /** The current attempt failed with `error`; `close` is what the socket's close said. */
+  private failAttempt(error: WebSocketError, close: CloseInfo): void {
+    this.generation++;
+    this.settle(error);
+    this.afterLoss(error, this.reconnect, close);
+  }
+
   /** A connection the application did not close is gone. */
   private lose(code: number, reason: string, wasClean: boolean, reconnect: boolean): void {
     this.connectedAt = null;
-    const seen = this.generation;
+    const seen = ++this.generation;
     this.emit({ type: 'disconnected', code, reason, wasClean, timestamp: this.now() });
     // A listener that called connect() or disconnect() meanwhile has decided what comes next.
     if (seen === this.generation) this.afterLoss(undefined, reconnect);
   }
 
   /** After a loss or a failed attempt: the next attempt, or giving up. */
-  private afterLoss(error?: WebSocketError, reconnect = this.reconnect): void {
+  private afterLoss(error?: WebSocketError, reconnect = this.reconnect, close?: CloseInfo): void {
     this.connectedAt = null;
     if (error) this.report(error);
     if (!reconnect) {
       this.status = 'disconnected';
-      if (error) this.emit({ type: 'disconnected', code: 1006, reason: error.message, wasClean: false, timestamp: this.now() });
+      if (error) {
+        const { code, reason, wasClean } = close ?? { code: 1006, reason: error.message, wasClean: false };
+        this.emit({ type: 'disconnected', code, reason, wasClean, timestamp: this.now() });
+      }
       return;
     }
     if (this.maxAttempts > 0 && this.attempts >= this.maxAttempts) {

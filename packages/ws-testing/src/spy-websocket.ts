@@ -1,4 +1,4 @@
-import type { MessageListener, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from '@composable-svelte/ws-types';
+import type { MessageListener, SymbolDisposable, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from '@composable-svelte/ws-types';
 import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 
 /** A recorded `connect()` call. */
@@ -18,7 +18,7 @@ export interface SpyDisconnection {
 }
 
 /** A client that records what goes through it; see {@link createSpyWebSocket}. */
-export interface SpyWebSocket<T> extends WebSocketClient<T>, Disposable {
+export interface SpyWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
   /** Every `connect()` call. */
   readonly connections: SpyConnection[];
   /** Every `disconnect()` call (code 1000 and reason `''` when not given). */

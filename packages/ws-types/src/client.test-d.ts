@@ -99,4 +99,8 @@ describe('configuration and platform', () => {
     };
     expectTypeOf(binarySerializer).toExtend<MessageSerializer>();
   });
+
+  it('makes JSONSerializer a MessageSerializer', () => {
+    expectTypeOf(JSONSerializer).toExtend<MessageSerializer>();
+  });
 });

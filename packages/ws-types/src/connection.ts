@@ -42,3 +42,11 @@ export interface ConnectionStats {
   /** Milliseconds the current connection has been open, `0` when not connected. */
   readonly uptime: number;
 }
+
+/** Round-trip times of ping/pong exchanges, in ms; `null` before the first pong. */
+export interface RoundTripTime {
+  /** The last exchange. */
+  readonly latest: number | null;
+  /** Exponentially smoothed over the exchanges (weight 1/8 for the newest, as TCP does). */
+  readonly smoothed: number | null;
+}

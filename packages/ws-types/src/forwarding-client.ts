@@ -9,10 +9,6 @@ import type { Timers } from './platform.js';
 
 const noop = (): void => undefined;
 
-/** `Symbol.dispose` where the platform has it, else the registered symbol TypeScript's `using` falls back to. */
-export const disposeSymbol: typeof Symbol.dispose =
-  (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
-
 /**
  * The base of every decorator: a client that forwards everything to the client it wraps, so
  * that a decorator states only what it changes.
@@ -111,12 +107,13 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
     if (this.disposed) return;
     this.release();
     this.disposed = true;
+    this.engaged = false;
     this.messageListeners.clear();
     this.eventListeners.clear();
     this.sync(true);
   }
 
-  [disposeSymbol](): void {
+  [Symbol.dispose](): void {
     this.dispose();
   }
 
@@ -164,7 +161,7 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
   }
 
   /** Holds or releases the subscriptions on the wrapped client to match what is needed now. */
-  protected sync(off?: boolean): void {
+  protected sync(off = this.disposed): void {
     const messages = !off && (this.messageListeners.size > 0 || this.needsMessages());
     const events = !off && (this.eventListeners.size > 0 || this.needsEvents());
     if (events && !this.offEvents) {

@@ -1,21 +1,10 @@
 import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import type { HeartbeatConfig, HeartbeatOptions } from './config.js';
 import type { TimerHandle, Timers } from './platform.js';
+import type { RoundTripTime } from './connection.js';
 import { callbackFailed } from './callbacks.js';
+import { DEFAULT_HEARTBEAT, HEARTBEAT_TIMEOUT_REASON } from './heartbeat-defaults.js';
 import { checkNumber, withDefaults } from './options.js';
-
-/** Defaults of {@link HeartbeatOptions} (the heartbeat itself is off until configured). */
-export const DEFAULT_HEARTBEAT: Readonly<HeartbeatOptions> = {
-  enabled: false,
-  interval: 30_000,
-  timeout: 5000,
-  pingMessage: 'PING',
-  pongMessage: 'PONG',
-  isPong: null,
-};
-
-/** The reason a heartbeat gives to `markDead` when a pong is late, carried by the `disconnected` event. */
-export const HEARTBEAT_TIMEOUT_REASON = 'Heartbeat timeout';
 
 /**
  * Completes a user's heartbeat config with the defaults and checks it. Returns `null` when the
@@ -48,14 +37,6 @@ export function matchesPong(pattern: unknown, data: unknown): boolean {
     if (typeof want === 'number' ? typeof actual[key] !== 'number' : !matchesPong(want, actual[key])) return false;
   }
   return true;
-}
-
-/** Round-trip times of ping/pong exchanges, in ms; `null` before the first pong. */
-export interface RoundTripTime {
-  /** The last exchange. */
-  readonly latest: number | null;
-  /** Exponentially smoothed over the exchanges (weight 1/8 for the newest, as TCP does). */
-  readonly smoothed: number | null;
 }
 
 /** What a heartbeat needs from the client it keeps alive. */
@@ -157,13 +138,15 @@ export class HeartbeatEngine {
   }
 
   private ping(): void {
+    this.timer = undefined;
     const { pingMessage, timeout } = this.options;
     let ping = pingMessage;
     try {
       if (typeof pingMessage === 'function') ping = (pingMessage as () => unknown)();
     } catch (cause) {
       this.host.report(callbackFailed('heartbeat.pingMessage', cause));
-      this.schedule();
+      // Unless the report stopped (or restarted) the heartbeat meanwhile.
+      if (this.on && this.timer === undefined) this.schedule();
       return;
     }
     this.sentAt = this.timers.now();

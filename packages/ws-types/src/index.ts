@@ -27,7 +27,10 @@ export type {
   WebSocketLike,
 } from './platform.js';
 export type { MessageSerializer, SerializedData } from './serializer.js';
+export type { SymbolDisposable } from './disposable.js';
+export type { RoundTripTime } from './connection.js';
 export type { WebSocketErrorCode } from './errors.js';
 
 export { WebSocketError, WS_ERROR_CODES } from './errors.js';
 export { JSONSerializer } from './serializer.js';
+export { DEFAULT_HEARTBEAT, HEARTBEAT_TIMEOUT_REASON } from './heartbeat-defaults.js';

@@ -2,10 +2,10 @@
 // that each piece is written once. Not part of the public contract and not covered by semver:
 // it changes whenever the packages need it to. Kept apart from the main entry so that code
 // importing only the contract does not pay for it.
-export type { HeartbeatHost, RoundTripTime } from './heartbeat.js';
+export type { HeartbeatHost } from './heartbeat.js';
 export { ListenerSet, createListenerSet } from './listener-set.js';
-export { ForwardingClient, disposeSymbol } from './forwarding-client.js';
-export { DEFAULT_HEARTBEAT, HEARTBEAT_TIMEOUT_REASON, HeartbeatEngine, matchesPong, resolveHeartbeat } from './heartbeat.js';
+export { ForwardingClient } from './forwarding-client.js';
+export { HeartbeatEngine, matchesPong, resolveHeartbeat } from './heartbeat.js';
 export { callbackFailed } from './callbacks.js';
 export { checkFunction, checkNumber, handled, withDefaults } from './options.js';
 export { systemTimers } from './timers.js';
