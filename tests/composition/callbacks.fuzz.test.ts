@@ -664,7 +664,7 @@ async function finish(r: Run): Promise<void> {
 const SKIP = new Set((process.env.CALLBACK_SKIP ?? '').split(',').filter(Boolean));
 
 const behaviorArb = (name: Name): fc.Arbitrary<Behavior> =>
-  SKIP.has(name) ? fc.constant(GOOD) : fc.oneof(
+  name === 'random' ? fc.constantFrom(...GARBAGE).map((value): Behavior => ({ kind: 'garbage', value })) : SKIP.has(name) ? fc.constant(GOOD) : fc.oneof(
     { weight: 5, arbitrary: fc.constant(GOOD) },
     { weight: 2, arbitrary: fc.constantFrom(...THROWN).map((value): Behavior => ({ kind: 'throw', value })) },
     { weight: name === 'url' ? 1 : 0, arbitrary: fc.constantFrom(...THROWN).map((value): Behavior => ({ kind: 'reject', value })) },

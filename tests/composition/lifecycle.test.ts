@@ -237,3 +237,27 @@ describe('one stack, one account', () => {
     expect(queue.state.lastError).toBe(last.type === 'error' && last.error);
   });
 });
+
+describe('one stack, one account: a join the client refuses', () => {
+  it('is one error event, counted once, and still reaches onError', async () => {
+    const picky = {
+      serialize: (message: unknown) => {
+        if ((message as Frame).type === 'join') throw new Error('no joins');
+        return JSON.stringify(message);
+      },
+      deserialize: (data: unknown) => JSON.parse(data as string) as unknown,
+    };
+    const mock = createMockWebSocket<Frame>({ serializer: picky as never });
+    await mock.connect('wss://x');
+    const onError = vi.fn();
+    const channels = createChannelWebSocket(mock, channelOf, { join: (channel) => ({ type: 'join', channel }), onError });
+    const { events } = recordEvents(channels);
+    channels.router.subscribe('room', () => undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const errors = events.filter((e) => e.type === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ error: { code: 'INVALID_MESSAGE' } });
+    expect(channels.stats.errors).toBe(1);
+    expect(onError).toHaveBeenCalledOnce();
+  });
+});

@@ -197,7 +197,12 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     socket = null;
     connectedAt = null;
     clearTimers();
-    if (error) report(error);
+    if (error) {
+      const seen = generation;
+      report(error);
+      // A listener that called connect() or disconnect() meanwhile has decided what comes next.
+      if (seen !== generation) return;
+    }
     let wanted = false;
     if (reconnect.enabled) {
       try {
@@ -209,6 +214,8 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     }
     if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
       status = wanted ? 'failed' : 'disconnected';
+      // A connect() made by a listener of the error above joined this attempt: it failed.
+      if (error) settle(error);
       if (wanted) {
         report(
           new WebSocketError(`Gave up after ${attempts} attempts`, WS_ERROR_CODES.MAX_RECONNECTS, false, lastError),

@@ -8,7 +8,7 @@ import {
   type WebSocketEvent,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { ListenerSet, callbackFailed, checkFunction } from '@composable-svelte/ws-types/internal';
+import { ListenerSet, callbackFailed, checkFunction, hold } from '@composable-svelte/ws-types/internal';
 import type { ChannelExtractor, RouterConfig } from './config.js';
 
 /** Routes a client's messages to listeners by channel; see {@link createChannelRouter}. */
@@ -44,8 +44,11 @@ export interface ChannelRouter<T> extends SymbolDisposable {
 export interface RouterHost {
   /** Re-evaluates the host's subscriptions after the router's needs changed. */
   sync(): void;
-  /** Reports a failure of the router. */
-  fail(error: WebSocketError): void;
+  /**
+   * Reports a failure of the router. `reported` is set for a rejected `join`/`leave` send,
+   * which the client has already reported as an `error` event of its own.
+   */
+  fail(error: WebSocketError, reported: boolean): void;
 }
 
 /** The router; a class so that its methods are shared, not closures per router. */
@@ -75,17 +78,17 @@ export class Router<T> implements ChannelRouter<T> {
     checkFunction('onError', config.onError, true);
     ({ fallback: this.fallback, join: this.join, leave: this.leave } = config);
     const onError = config.onError;
-    const report: (error: WebSocketError) => void = host
-      ? (error) => {
-          host.fail(error);
+    const report: (error: WebSocketError, reported: boolean) => void = host
+      ? (error, reported) => {
+          host.fail(error, reported);
         }
       : (onError ?? ((error) => console.error(error)));
     // `onError` handles errors: when it throws, the throw is re-thrown from a microtask, as an
     // `error` event listener's is, so that errors cannot loop and no caller (`subscribe()`, a
     // join's rejected send, the client's listener loop) receives it.
-    this.fail = (error) => {
+    this.fail = (error, reported = false) => {
       try {
-        report(error);
+        report(error, reported);
       } catch (thrown) {
         queueMicrotask(() => {
           throw thrown;
@@ -96,7 +99,7 @@ export class Router<T> implements ChannelRouter<T> {
   }
 
   /** Where the router's failures go. */
-  private readonly fail: (error: WebSocketError) => void;
+  private readonly fail: (error: WebSocketError, reported?: boolean) => void;
 
   subscribe(channel: string, listener: MessageListener<T>): Unsubscribe {
     if (typeof channel !== 'string') throw new TypeError('channel must be a string');
@@ -225,12 +228,11 @@ export class Router<T> implements ChannelRouter<T> {
       this.fail(callbackFailed(`The join/leave message of channel ${channel}`, cause));
       return;
     }
+    // A client reports its own failed sends (as an `error` event, with a `WebSocketError`);
+    // anything else it rejected or threw is news.
     const failed = (cause: unknown): void => {
-      this.fail(
-        cause instanceof WebSocketError
-          ? cause
-          : new WebSocketError(`Cannot send the join/leave message of channel ${channel}`, WS_ERROR_CODES.SEND_FAILED, true, cause),
-      );
+      if (cause instanceof WebSocketError) this.fail(cause, true);
+      else this.fail(new WebSocketError(`Cannot send the join/leave message of channel ${channel}`, WS_ERROR_CODES.SEND_FAILED, true, cause));
     };
     try {
       this.client.send(message).catch(failed);
@@ -242,20 +244,11 @@ export class Router<T> implements ChannelRouter<T> {
   /** Listens to the client only while a listener or the fallback needs its messages. */
   private sync(): void {
     const messages = !this.disposed && (this.total > 0 || this.fallback !== undefined);
-    if (messages && !this.offMessages) this.offMessages = this.client.subscribe((message) => this.received(message));
-    else if (!messages && this.offMessages) {
-      this.offMessages();
-      this.offMessages = null;
-    }
+    this.offMessages = hold(this.offMessages, messages, () => this.client.subscribe((message) => this.received(message)));
     if (this.host) return this.host.sync();
-    const events = this.needsEvents();
-    if (events && !this.offEvents) {
-      this.offEvents = this.client.subscribeToEvents((event) => this.changed(event));
-      this.attached();
-    } else if (!events && this.offEvents) {
-      this.offEvents();
-      this.offEvents = null;
-    }
+    const following = this.offEvents;
+    this.offEvents = hold(following, this.needsEvents(), () => this.client.subscribeToEvents((event) => this.changed(event)));
+    if (!following && this.offEvents) this.attached();
   }
 }
 

@@ -21,9 +21,10 @@ class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T
       sync: () => {
         this.sync();
       },
-      fail: (error: WebSocketError) => {
-        const heard = this.eventListeners.size > 0;
-        this.report(error);
+      fail: (error: WebSocketError, reported: boolean) => {
+        const heard = reported || this.eventListeners.size > 0;
+        // One account: what the wrapped client reported already reached these listeners.
+        if (!reported) this.report(error);
         if (onError) onError(error);
         // Heard by nobody: report it as the plain router would, rather than lose it.
         else if (!heard) console.error(error);

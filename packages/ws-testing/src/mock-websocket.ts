@@ -173,10 +173,13 @@ class Mock<T> implements MockWebSocket<T> {
     this.connectedAt = null;
     if (was === 'connected') {
       // As the live client: an open connection is closed once the server answers the Close
-      // frame, so `disconnected` comes later (a microtask here) and the status changes at once.
-      return Promise.resolve().then(() => {
-        this.events.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
-      });
+      // frame, so the status changes at once and `disconnected` comes later: two microtasks
+      // later here, as with ws-testing's fake WebSocket.
+      return Promise.resolve()
+        .then(() => undefined)
+        .then(() => {
+          this.events.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
+        });
     }
     if (was !== 'disconnected') this.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
     return Promise.resolve();
@@ -353,7 +356,14 @@ class Mock<T> implements MockWebSocket<T> {
   /** After a loss or a failed attempt: the next attempt, or giving up. */
   private afterLoss(error?: WebSocketError, reconnect = this.reconnect, close?: CloseInfo): void {
     this.connectedAt = null;
-    if (error) this.report(error);
+    if (error) {
+      const seen = this.generation;
+      this.report(error);
+      // As the live client: a listener that called connect() or disconnect() has decided what comes next.
+      if (seen !== this.generation) return;
+      // A connect() made by that listener joined this attempt: it fails with it, unless another one follows.
+      if (!reconnect || (this.maxAttempts > 0 && this.attempts >= this.maxAttempts)) this.settle(error);
+    }
     if (!reconnect) {
       this.status = 'disconnected';
       if (error) {

@@ -5,4 +5,4 @@ type DisposeKey = SymbolConstructor extends { readonly dispose: infer K extends 
  * The `[Symbol.dispose]()` method of an object that `using` can release. Written so that the
  * toolkit's types compile with or without the `esnext.disposable` lib: without it, this is `{}`.
  */
-export type SymbolDisposable = { readonly [K in DisposeKey]: () => void };
+export type SymbolDisposable = Readonly<Record<DisposeKey, () => void>>;

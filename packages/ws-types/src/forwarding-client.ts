@@ -2,6 +2,7 @@ import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import { callbackFailed } from './callbacks.js';
 import { ListenerSet } from './listener-set.js';
 import { handled } from './options.js';
+import { hold } from './hold.js';
 import type { EventListener, MessageListener, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from './client.js';
 import type { ConnectionState, ConnectionStats } from './connection.js';
 import type { WebSocketEvent } from './events.js';
@@ -164,21 +165,14 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
   protected sync(off = this.disposed): void {
     const messages = !off && (this.messageListeners.size > 0 || this.needsMessages());
     const events = !off && (this.eventListeners.size > 0 || this.needsEvents());
-    if (events && !this.offEvents) {
-      this.offEvents = this.inner.subscribeToEvents((event) => this.dispatch(event));
-      this.attached();
-    } else if (!events && this.offEvents) {
-      this.offEvents();
-      this.offEvents = null;
-    }
-    if (messages && !this.offMessages) {
-      this.offMessages = this.inner.subscribe((message) => {
+    const following = this.offEvents;
+    this.offEvents = hold(following, events, () => this.inner.subscribeToEvents((event) => this.dispatch(event)));
+    if (!following && this.offEvents) this.attached();
+    this.offMessages = hold(this.offMessages, messages, () =>
+      this.inner.subscribe((message) => {
         if (this.onMessage(message)) this.messageListeners.emit(message);
-      });
-    } else if (!messages && this.offMessages) {
-      this.offMessages();
-      this.offMessages = null;
-    }
+      }),
+    );
   }
 
   private dispatch(event: WebSocketEvent): void {

@@ -184,12 +184,13 @@ describe('HeartbeatEngine', () => {
     expect(reportedError(host).message).toBe('No pong within 1234 ms');
   });
 
-  it('neither pings nor reports when not connected: the timeout only stops the loop', () => {
+  it('neither pings nor reports when not connected: the loop stops at the ping', () => {
     const { host } = makeHost(false);
     const engine = new HeartbeatEngine(options, systemTimers, host);
     engine.start();
     vi.advanceTimersByTime(1000);
     expect(host.send).not.toHaveBeenCalled();
+    expect(engine.running).toBe(false);
     vi.advanceTimersByTime(300);
     expect(host.report).not.toHaveBeenCalled();
     expect(host.markDead).not.toHaveBeenCalled();

@@ -149,9 +149,15 @@ export class HeartbeatEngine {
       if (this.on && this.timer === undefined) this.schedule();
       return;
     }
+    // Not connected: nothing to ping and no pong to wait for, so the loop ends here (a
+    // connection opening meanwhile must not be declared dead for a ping it never saw).
+    if (!this.host.connected()) {
+      this.on = false;
+      this.host.stopped?.();
+      return;
+    }
     this.sentAt = this.timers.now();
     this.timer = this.timers.setTimeout(() => this.late(), timeout);
-    if (!this.host.connected()) return;
     try {
       void this.host.send(ping)?.catch(ignore);
     } catch {

@@ -18,6 +18,7 @@ describe('the ./internal entry', () => {
         'handled',
         'withDefaults',
         'systemTimers',
+        'hold',
         'byteLength',
         'closeError',
       ].sort(),

@@ -9,4 +9,5 @@ export { HeartbeatEngine, matchesPong, resolveHeartbeat } from './heartbeat.js';
 export { callbackFailed } from './callbacks.js';
 export { checkFunction, checkNumber, handled, withDefaults } from './options.js';
 export { systemTimers } from './timers.js';
+export { hold } from './hold.js';
 export { byteLength, closeError } from './bytes.js';
