@@ -42,7 +42,7 @@
 import { createLiveWebSocket } from '@composable-svelte/ws-core';
 import { createHeartbeat } from '@composable-svelte/ws-heartbeat';
 import { createQueuedWebSocket, type DropStrategy, type QueuedWebSocket } from '@composable-svelte/ws-queue';
-import { createChannelWebSocket, type ChannelWebSocket } from '@composable-svelte/ws-router';
+import { createChannelRouter, createChannelWebSocket, type ChannelWebSocket } from '@composable-svelte/ws-router';
 import { createFakeWebSocket, createMockWebSocket, type FakeWebSocket, type FakeWebSocketControls, type MockWebSocket } from '@composable-svelte/ws-testing';
 import {
   JSONSerializer,
@@ -51,6 +51,8 @@ import {
   type HeartbeatConfig,
   type MessageSerializer,
   type RawData,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
   type WebSocketClient,
   type WebSocketErrorCode,
   type WebSocketEvent,
@@ -218,6 +220,8 @@ interface Run {
   readonly mock: MockWebSocket<Frame> | null;
   /** The URL provider handed to `connect()` (one function, so that every connect is to the same target). */
   readonly provider: () => string | Promise<string>;
+  /** The `reconnecting` and `reconnected` events of the current step. */
+  events: (ReconnectingEvent | ReconnectedEvent)[];
   /** Error events the outermost listener received, in the order it received them. */
   readonly errors: WebSocketError[];
   /** Those of the current step. */
@@ -226,6 +230,10 @@ interface Run {
   expected: Expected[];
   /** Values thrown while handling an error: each must be re-thrown from a microtask. */
   rethrows: unknown[];
+  /** Those that were. */
+  readonly rethrown: unknown[];
+  /** What each callback threw last. */
+  readonly lastThrown: Map<Name, unknown>;
   /** Every value a callback threw, for the `cause` of `CALLBACK_FAILED` events. */
   readonly thrown: Set<unknown>;
   /** What escaped: thrown synchronously by an API call or a timer, or from a microtask when unexpected. */
@@ -240,11 +248,8 @@ interface Run {
 }
 
 /** Runs `good` or misbehaves as the callback's current behavior says. */
-export const STATS: Record<string, number> = {};
-const bump = (key: string): void => { STATS[key] = (STATS[key] ?? 0) + 1; };
 function invoke<R>(r: Run, name: Name, good: () => R, handlingError = false): R {
   const behavior = r.behaviors[name];
-  bump(`call ${name} ${behavior.kind}`);
   switch (behavior.kind) {
     case 'good':
       return good();
@@ -258,10 +263,12 @@ function invoke<R>(r: Run, name: Name, good: () => R, handlingError = false): R 
     case 'throw': {
       const thrown = thrownValue(behavior.value, name);
       r.thrown.add(thrown);
+      r.lastThrown.set(name, thrown);
       const code = THROW_CODE[name];
       if (handlingError || code === 'rethrow') r.rethrows.push(thrown);
       else r.expected.push({ name, code, cause: thrown });
-      if (behavior.kind === 'reject') return Promise.reject(thrown as Error) as R;
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a provider that rejects with anything, as users' do
+      if (behavior.kind === 'reject') return Promise.reject(thrown) as R;
       throw thrown;
     }
   }
@@ -273,10 +280,13 @@ function build(setup: Setup): Run {
   const r = {
     setup,
     behaviors,
+    events: [],
     errors: [],
     stepErrors: [],
     expected: [],
     rethrows: [],
+    rethrown: [],
+    lastThrown: new Map(),
     thrown: new Set(),
     escaped: [],
     badRejections: [],
@@ -346,9 +356,9 @@ function build(setup: Setup): Run {
 
   // The oracle listens first, so that it hears every error event, including those of listeners after it.
   client.subscribeToEvents((event) => {
+    if (event.type === 'reconnecting' || event.type === 'reconnected') r.events.push(event);
     if (event.type !== 'error') return;
     r.errors.push(event.error);
-    bump(`error ${event.error.code}`);
     r.stepErrors.push(event.error);
   });
   client.subscribeToEvents((event: WebSocketEvent) => invoke(r, 'eventListener', () => undefined, event.type === 'error'));
@@ -407,9 +417,8 @@ function watchMicrotasks(): void {
       } catch (error) {
         const r = current;
         if (!r) throw error;
-        bump('rethrown');
         const i = r.rethrows.findIndex((value) => Object.is(value, error));
-        if (i >= 0) r.rethrows.splice(i, 1);
+        if (i >= 0) r.rethrown.push(...r.rethrows.splice(i, 1));
         else r.escaped.push({ where: 'a microtask (a socket handler or a listener set re-threw)', error });
       }
     });
@@ -438,8 +447,9 @@ type Incoming = { kind: 'pong' } | { kind: 'ack'; pick: number } | { kind: 'chan
 type Command =
   /** `open`: the server accepts at once (after the URL provider answered). */
   | { type: 'connect'; provider: boolean; open: boolean }
-  | { type: 'open' }
-  | { type: 'refuse' }
+  /** `direct`: the mock's `open()`/`fail()` complete a pending reconnect themselves, without `retry()` first. */
+  | { type: 'open'; direct: boolean }
+  | { type: 'refuse'; direct: boolean }
   | { type: 'receive'; frame: Incoming }
   | { type: 'send' }
   | { type: 'drop'; clean: boolean }
@@ -479,8 +489,12 @@ const newest = (r: Run, readyState: 0 | 1): FakeWebSocket | undefined => {
   return socket?.readyState === readyState ? socket : undefined;
 };
 
-/** The server side: completes or fails the pending attempt (the mock's backoff ends first). */
-async function serverAnswers(r: Run, accept: boolean): Promise<void> {
+/**
+ * The server side: completes or fails the pending attempt. The mock's backoff ends first
+ * (`retry()`, then its URL provider answers), unless `direct`: then `open()`/`fail()` start and
+ * complete a pending reconnect at once, as its README allows.
+ */
+async function serverAnswers(r: Run, accept: boolean, direct = false): Promise<void> {
   if (r.fake) {
     const socket = newest(r, 0);
     if (accept) socket?.open();
@@ -488,6 +502,16 @@ async function serverAnswers(r: Run, accept: boolean): Promise<void> {
     return;
   }
   const mock = r.mock!;
+  if (direct && mock.state.status === 'reconnecting') {
+    try {
+      if (accept) mock.open();
+      else mock.fail();
+    } catch (error) {
+      // The attempt failed at once (a URL provider that threw, reported): nothing left to complete.
+      if (!(error instanceof Error && /^MockWebSocket (open|fail)\(\): nothing to/.test(error.message))) throw error;
+    }
+    return;
+  }
   if (mock.state.status === 'reconnecting') {
     mock.retry();
     await settle();
@@ -501,14 +525,14 @@ async function serverAnswers(r: Run, accept: boolean): Promise<void> {
 async function step(r: Run, command: Command): Promise<void> {
   switch (command.type) {
     case 'connect':
-      track(r, 'connect()', api(r, 'connect()', () => r.outer.connect(command.provider ? r.provider : URL)));
+      void track(r, 'connect()', api(r, 'connect()', () => r.outer.connect(command.provider ? r.provider : URL)));
       if (!command.open) return;
       await settle();
       return serverAnswers(r, true);
     case 'open':
-      return serverAnswers(r, true);
+      return serverAnswers(r, true, command.direct);
     case 'refuse':
-      return serverAnswers(r, false);
+      return serverAnswers(r, false, command.direct);
     case 'receive': {
       const { data, raw } = frameOf(r, command.frame);
       if (r.fake) newest(r, 1)?.receive(raw);
@@ -520,7 +544,7 @@ async function step(r: Run, command: Command): Promise<void> {
     case 'send': {
       const id = `m${r.sentIds.length}`;
       r.sentIds.push(id);
-      track(r, 'send()', api(r, 'send()', () => r.outer.send({ type: 'say', id, text: id })));
+      void track(r, 'send()', api(r, 'send()', () => r.outer.send({ type: 'say', id, text: id })));
       return;
     }
     case 'drop':
@@ -542,7 +566,7 @@ async function step(r: Run, command: Command): Promise<void> {
       if (r.mock?.state.status === 'reconnecting' && command.ms >= RECONNECT.maxDelay) r.mock.retry();
       return;
     case 'disconnect':
-      track(r, 'disconnect()', api(r, 'disconnect()', () => r.outer.disconnect()));
+      void track(r, 'disconnect()', api(r, 'disconnect()', () => r.outer.disconnect()));
       return;
     case 'subscribe':
       subscribeChannel(r, command.channel);
@@ -601,8 +625,18 @@ function check(r: Run, where: string): void {
   r.expected = [];
   r.stepErrors = [];
 
+  // The live client's backoff, jitter included, whatever `random` gave (the mock's delay is 0).
+  for (const event of r.events) {
+    const delay = event.type === 'reconnecting' ? event.delay : event.totalDelay;
+    expect(Number.isFinite(delay), `${event.type} with delay ${delay} (${where})`).toBe(true);
+    if (r.fake && event.type === 'reconnecting') {
+      expect(delay, `reconnecting delay (${where})`).toBeGreaterThanOrEqual(Math.floor(0.7 * RECONNECT.initialDelay));
+      expect(delay, `reconnecting delay (${where})`).toBeLessThanOrEqual(Math.ceil(1.3 * RECONNECT.maxDelay));
+    }
+  }
+  r.events = [];
+
   const state = r.outer.state;
-  bump(`status ${state.status}`);
   expect(STATUSES.has(state.status), `status ${state.status} (${where})`).toBe(true);
   expect(state.status, `the outer and the base client agree (${where})`).toBe(r.base.state.status);
   expect(state.connectedAt !== null, `connectedAt while ${state.status} (${where})`).toBe(state.status === 'connected');
@@ -664,7 +698,7 @@ async function finish(r: Run): Promise<void> {
 const SKIP = new Set((process.env.CALLBACK_SKIP ?? '').split(',').filter(Boolean));
 
 const behaviorArb = (name: Name): fc.Arbitrary<Behavior> =>
-  name === 'random' ? fc.constantFrom(...GARBAGE).map((value): Behavior => ({ kind: 'garbage', value })) : SKIP.has(name) ? fc.constant(GOOD) : fc.oneof(
+  SKIP.has(name) ? fc.constant(GOOD) : fc.oneof(
     { weight: 5, arbitrary: fc.constant(GOOD) },
     { weight: 2, arbitrary: fc.constantFrom(...THROWN).map((value): Behavior => ({ kind: 'throw', value })) },
     { weight: name === 'url' ? 1 : 0, arbitrary: fc.constantFrom(...THROWN).map((value): Behavior => ({ kind: 'reject', value })) },
@@ -705,8 +739,8 @@ const incomingArb: fc.Arbitrary<Incoming> = fc.oneof(
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ type: fc.constant('connect' as const), provider: fc.boolean(), open: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.constant({ type: 'open' as const }) },
-  { weight: 1, arbitrary: fc.constant({ type: 'refuse' as const }) },
+  { weight: 4, arbitrary: fc.boolean().map((direct) => ({ type: 'open' as const, direct })) },
+  { weight: 1, arbitrary: fc.boolean().map((direct) => ({ type: 'refuse' as const, direct })) },
   { weight: 6, arbitrary: incomingArb.map((frame) => ({ type: 'receive' as const, frame })) },
   { weight: 3, arbitrary: fc.constant({ type: 'send' as const }) },
   { weight: 2, arbitrary: fc.boolean().map((clean) => ({ type: 'drop' as const, clean })) },
@@ -772,6 +806,375 @@ describe('no user callback can wedge a client', () => {
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
-    console.log(Object.entries(STATS).sort().map(([k, v]) => `${k}: ${v}`).join('\n'));
   }, 180_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// One example per callback kind, on the same stack: the exact code and the cause itself
+// ---------------------------------------------------------------------------------------------
+
+const THROWS: Behavior = { kind: 'throw', value: 'error' };
+const REJECTS: Behavior = { kind: 'reject', value: 'error' };
+const A_NUMBER: Behavior = { kind: 'garbage', value: 'number' };
+const AN_OBJECT: Behavior = { kind: 'garbage', value: 'object' };
+
+/** The live client (built-in heartbeat) under a router and an outer queue, or the mock under ws-heartbeat, router and queue. */
+function example(overrides: Partial<Setup> = {}): Run {
+  const mock = overrides.base === 'mock' || overrides.heartbeat === 'decorator';
+  const r = build({
+    base: 'live',
+    heartbeat: mock ? 'decorator' : 'builtin',
+    order: mock ? ['heartbeat', 'router', 'queue'] : ['router', 'queue'],
+    maxAttempts: 2,
+    maxSize: 4,
+    dropStrategy: 'oldest',
+    ttl: 0,
+    behaviors: {},
+    ...overrides,
+  });
+  current = r;
+  return r;
+}
+
+async function connected(r: Run, target: string | (() => string | Promise<string>) = URL): Promise<void> {
+  const connecting = r.outer.connect(target);
+  await settle();
+  await serverAnswers(r, true);
+  await settle();
+  await connecting;
+  expect(r.outer.state.status).toBe('connected');
+}
+
+/** The error events whose cause is what `name` threw last (the same error may come twice: see the router). */
+const causedBy = (r: Run, name: Name): WebSocketError[] => {
+  const thrown = r.lastThrown.get(name);
+  expect(r.lastThrown.has(name), `${name} threw`).toBe(true);
+  return [...new Set(r.errors.filter((error) => Object.is(error.cause, thrown)))];
+};
+
+/** Rejects with what the promise rejected with; fails when it resolves. */
+const rejection = (promise: Promise<unknown>): Promise<WebSocketError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error as WebSocketError,
+  );
+
+/** Every frame that reached the outermost client's message subscribers. */
+const delivered = (r: Run): unknown[] => {
+  const frames: unknown[] = [];
+  r.outer.subscribe((message) => frames.push(message.data));
+  return frames;
+};
+
+const frame = (data: Frame): string => JSON.stringify(data);
+
+describe('each callback kind, by example', () => {
+  describe.each(['live', 'mock'] as const)('over the %s client', (base) => {
+    it.each([
+      ['throws', THROWS],
+      ['rejects', REJECTS],
+      ['gives no string', A_NUMBER],
+    ])('a URL provider that %s: connect() rejects CONNECTION_FAILED with the cause, and an error event', async (_, url) => {
+      const r = example({ base, behaviors: { url } });
+      const error = await rejection(r.outer.connect(r.provider));
+      expect(error).toBeInstanceOf(WebSocketError);
+      expect(error.code).toBe(WS_ERROR_CODES.CONNECTION_FAILED);
+      if (url.kind === 'garbage') expect(error.cause).toBeInstanceOf(TypeError);
+      else expect(error.cause).toBe(r.lastThrown.get('url'));
+      expect(r.errors).toContain(error);
+      await settle();
+      check(r, 'connect()');
+      await finish(r);
+    });
+
+    it.each([
+      ['throws', THROWS],
+      ['gives no frame', AN_OBJECT],
+    ])('serialize that %s: send() rejects INVALID_MESSAGE with the cause, and an error event', async (_, serialize) => {
+      const r = example({ base });
+      await connected(r);
+      r.behaviors.serialize = serialize;
+      const error = await rejection(r.outer.send({ type: 'say', id: 'm1' }));
+      expect(error.code).toBe(WS_ERROR_CODES.INVALID_MESSAGE);
+      if (serialize.kind === 'garbage') expect(error.cause).toBeInstanceOf(TypeError);
+      else expect(error.cause).toBe(r.lastThrown.get('serialize'));
+      expect(r.errors).toContain(error);
+      expect(r.outer.state.status).toBe('connected');
+      await settle();
+      check(r, 'send()');
+      await finish(r);
+    });
+  });
+
+  it('deserialize that throws: an INVALID_MESSAGE error event with the cause; the connection stays up', async () => {
+    const r = example({ behaviors: { deserialize: THROWS } });
+    const frames = delivered(r);
+    await connected(r);
+    newest(r, 1)!.receive(frame({ type: 'news' }));
+    expect(causedBy(r, 'deserialize').map((error) => error.code)).toEqual([WS_ERROR_CODES.INVALID_MESSAGE]);
+    r.behaviors.deserialize = GOOD;
+    newest(r, 1)!.receive(frame({ type: 'news' }));
+    expect(frames).toEqual([{ type: 'news' }]);
+    expect(r.outer.state.status).toBe('connected');
+    check(r, 'receive');
+    await finish(r);
+  });
+
+  it.each([
+    ['throws', WS_ERROR_CODES.INVALID_MESSAGE, THROWS],
+    ['gives a number', WS_ERROR_CODES.CALLBACK_FAILED, A_NUMBER],
+  ])('a channel extractor that %s: %s with the cause, and the connection stays up', async (_, code, extract) => {
+    const r = example({ behaviors: { extract } });
+    await connected(r);
+    newest(r, 1)!.receive(frame({ type: 'message', channel: 'a' }));
+    const errors = r.errors.filter((error) => error.code === code);
+    expect(errors).toHaveLength(1);
+    if (extract.kind === 'garbage') expect(errors[0]!.cause).toBeInstanceOf(TypeError);
+    else expect(errors[0]!.cause).toBe(r.lastThrown.get('extract'));
+    expect(r.outer.state.status).toBe('connected');
+    check(r, 'receive');
+    await finish(r);
+  });
+
+  it('shouldReconnect that throws: CALLBACK_FAILED with the cause; the client stays down, and connect() works', async () => {
+    const r = example({ behaviors: { shouldReconnect: THROWS } });
+    await connected(r);
+    newest(r, 1)!.drop();
+    await settle();
+    expect(causedBy(r, 'shouldReconnect').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    expect(r.outer.state.status).toBe('disconnected');
+    expect(vi.getTimerCount()).toBe(0);
+    check(r, 'drop');
+    await finish(r);
+  });
+
+  describe.each(['builtin', 'decorator'] as const)('with the heartbeat %s', (heartbeat) => {
+    it('isPong that throws: CALLBACK_FAILED with the cause; the message is no pong', async () => {
+      const r = example({ heartbeat, behaviors: { isPong: THROWS } });
+      const frames = delivered(r);
+      await connected(r);
+      newest(r, 1)!.receive(frame({ type: 'pong' }));
+      expect(causedBy(r, 'isPong').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+      expect(frames).toEqual([{ type: 'pong' }]);
+      check(r, 'receive');
+      await finish(r);
+    });
+
+    it('a pingMessage function that throws: CALLBACK_FAILED with the cause; that ping is skipped, the next goes out', async () => {
+      const r = example({ heartbeat, behaviors: { pingMessage: THROWS } });
+      await connected(r);
+      await vi.advanceTimersByTimeAsync(HEARTBEAT.interval);
+      expect(causedBy(r, 'pingMessage').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+      // No ping, so no pong awaited: no timeout.
+      await vi.advanceTimersByTimeAsync(HEARTBEAT.timeout);
+      expect(r.errors.map((error) => error.code)).not.toContain(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+      r.behaviors.pingMessage = GOOD;
+      await vi.advanceTimersByTimeAsync(HEARTBEAT.interval - HEARTBEAT.timeout);
+      expect(newest(r, 1)!.sent.at(-1)).toBe(frame({ type: 'ping' }));
+      expect(r.outer.state.status).toBe('connected');
+      check(r, 'pings');
+      await finish(r);
+    });
+  });
+
+  it('join and leave that throw: CALLBACK_FAILED with the cause', async () => {
+    const r = example({ behaviors: { join: THROWS, leave: THROWS } });
+    await connected(r);
+    expect(causedBy(r, 'join').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    r.listeners.a.pop()!();
+    expect(causedBy(r, 'leave').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    await settle();
+    check(r, 'join and leave');
+    await finish(r);
+  });
+
+  it.each([
+    ['the router fallback', 'fallback', 'z'],
+    ['a channel listener', 'channelListener', 'a'],
+    ['a message listener', 'messageListener', 'a'],
+  ] as const)('%s that throws: CALLBACK_FAILED with the cause; the other listeners still get the message', async (_, name, channel) => {
+    const r = example({ behaviors: { [name]: THROWS } });
+    const frames = delivered(r);
+    await connected(r);
+    newest(r, 1)!.receive(frame({ type: 'message', channel }));
+    expect(causedBy(r, name).map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    expect(frames).toEqual([{ type: 'message', channel }]);
+    check(r, 'receive');
+    await finish(r);
+  });
+
+  it('ack.id that throws: send() rejects CALLBACK_FAILED with the cause, and an error event', async () => {
+    const r = example({ behaviors: { ackId: THROWS } });
+    await connected(r);
+    const error = await rejection(r.outer.send({ type: 'say', id: 'm1' }));
+    expect(error.code).toBe(WS_ERROR_CODES.CALLBACK_FAILED);
+    expect(error.cause).toBe(r.lastThrown.get('ackId'));
+    expect(r.errors).toContain(error);
+    expect(r.queued.queue.size).toBe(0);
+    check(r, 'send()');
+    await finish(r);
+  });
+
+  it('ack.ackOf that throws: CALLBACK_FAILED with the cause; the message is no ack, and reaches subscribers', async () => {
+    const r = example();
+    const frames = delivered(r);
+    await connected(r);
+    await r.outer.send({ type: 'say', id: 'm1' });
+    expect(r.queued.queue.size).toBe(1);
+    r.behaviors.ackOf = THROWS;
+    newest(r, 1)!.receive(frame({ type: 'ack', id: 'm1' }));
+    expect(causedBy(r, 'ackOf').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    expect(r.queued.queue.size).toBe(1);
+    expect(frames).toEqual([{ type: 'ack', id: 'm1' }]);
+    check(r, 'receive');
+    await finish(r);
+  });
+
+  it('onDrop that throws: CALLBACK_FAILED with the cause, and the drop is still reported', async () => {
+    const r = example({ behaviors: { onDrop: THROWS } });
+    const message = { type: 'say', id: 'm1' };
+    await r.outer.send(message);
+    r.queued.queue.clear();
+    expect(causedBy(r, 'onDrop').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    expect(r.errors.at(-1)).toMatchObject({ code: WS_ERROR_CODES.SEND_FAILED, cause: message });
+    check(r, 'clear()');
+    await finish(r);
+  });
+
+  it('an event listener that throws: CALLBACK_FAILED with the cause; while handling an error event, re-thrown from a microtask', async () => {
+    const r = example({ behaviors: { eventListener: THROWS } });
+    await connected(r);
+    // It threw for `connected`: a CALLBACK_FAILED event; it threw again for that error event: re-thrown, not reported.
+    const [failed] = r.errors;
+    expect(failed).toMatchObject({ code: WS_ERROR_CODES.CALLBACK_FAILED });
+    expect(r.thrown.has(failed!.cause)).toBe(true);
+    expect(r.rethrown).toEqual([r.lastThrown.get('eventListener')]);
+    expect(r.outer.stats.errors).toBe(1);
+    check(r, 'connect()');
+    await finish(r);
+  });
+
+  it('a router onError that throws: re-thrown from a microtask, never out of subscribe() or into the client', async () => {
+    const r = example({ behaviors: { join: THROWS, onError: THROWS } });
+    await connected(r);
+    subscribeChannel(r, 'c');
+    await settle();
+    expect(r.escaped).toEqual([]);
+    expect(causedBy(r, 'join').map((error) => error.code)).toEqual([WS_ERROR_CODES.CALLBACK_FAILED]);
+    expect(r.rethrown).toContain(r.lastThrown.get('onError'));
+    expect(r.errors.some((error) => Object.is(error.cause, r.lastThrown.get('onError')))).toBe(false);
+    check(r, 'subscribe()');
+    await finish(r);
+  });
+});
+
+describe('the plain router', () => {
+  it('an onError that throws is re-thrown from a microtask: not out of subscribe(), not an unhandled rejection of a failed join', async () => {
+    const mock = createMockWebSocket<Frame>();
+    await mock.connect('wss://x.test');
+    const thrown: unknown[] = [];
+    const router = createChannelRouter(mock, (f) => f.channel, {
+      // A join that cannot be sent: the mock rejects it (INVALID_MESSAGE), asynchronously for the router.
+      join: () => undefined as unknown as Frame,
+      onError: (error) => {
+        thrown.push(error);
+        throw error;
+      },
+    });
+    const escaped: unknown[] = [];
+    vi.mocked(globalThis.queueMicrotask).mockImplementation((callback: VoidFunction) =>
+      realQueueMicrotask(() => {
+        try {
+          callback();
+        } catch (error) {
+          escaped.push(error);
+        }
+      }),
+    );
+    expect(() => router.subscribe('b', () => undefined)).not.toThrow();
+    await settle();
+    await nextTurn();
+    expect(thrown).toMatchObject([{ code: WS_ERROR_CODES.INVALID_MESSAGE }]);
+    expect(escaped).toEqual(thrown);
+    expect(unhandled).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reproductions of the bugs the property found in files this test may not fix. They fail until
+// ws-core's live client and ws-testing's mock are fixed.
+// ---------------------------------------------------------------------------------------------
+
+describe('reproductions', () => {
+  /** A bare live client on the fake socket whose `random` throws or gives garbage, connected, then dropped. */
+  async function dropped(random: () => number) {
+    const fake = createFakeWebSocket();
+    const live = createLiveWebSocket({ WebSocket: fake.WebSocket, reconnect: { initialDelay: 100 }, random });
+    const events: WebSocketEvent[] = [];
+    live.subscribeToEvents((event) => events.push(event));
+    const escaped: unknown[] = [];
+    vi.mocked(globalThis.queueMicrotask).mockImplementation((callback: VoidFunction) =>
+      realQueueMicrotask(() => {
+        try {
+          callback();
+        } catch (error) {
+          escaped.push(error);
+        }
+      }),
+    );
+    const connecting = live.connect('wss://x.test');
+    fake.last().open();
+    await connecting;
+    fake.last().drop();
+    await settle();
+    return { fake, live, events, escaped };
+  }
+
+  it('ws-core: a `random` that throws is CALLBACK_FAILED with the cause; nothing escapes the socket, and the client still reconnects', async () => {
+    const boom = new Error('random');
+    const { fake, live, events, escaped } = await dropped(() => {
+      throw boom;
+    });
+    expect(escaped).toEqual([]);
+    expect(events.filter((event) => event.type === 'error').map((event) => event.error)).toMatchObject([{ code: 'CALLBACK_FAILED', cause: boom }]);
+    expect(live.state.status).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(130);
+    fake.last().open();
+    expect(live.state.status).toBe('connected');
+    await live.disconnect();
+  });
+
+  it('ws-core: a `random` that gives garbage leaves the backoff within its jitter range (not NaN)', async () => {
+    const { live, events } = await dropped(() => undefined as unknown as number);
+    const reconnecting = events.find((event): event is ReconnectingEvent => event.type === 'reconnecting');
+    expect(reconnecting).toMatchObject({ attempt: 1 });
+    const delay = reconnecting!.delay;
+    expect(delay).toBeGreaterThanOrEqual(70);
+    expect(delay).toBeLessThanOrEqual(130);
+    await live.disconnect();
+  });
+
+  it('ws-testing: the mock, open() while reconnecting with a URL provider that rejects, fails the attempt with CONNECTION_FAILED', async () => {
+    const mock = createMockWebSocket({ connect: 'manual', reconnect: true });
+    const boom = new Error('no token');
+    let reject = false;
+    const provider = (): Promise<string> => (reject ? Promise.reject(boom) : Promise.resolve('wss://x.test/'));
+    const errors: WebSocketError[] = [];
+    mock.subscribeToEvents((event) => {
+      if (event.type === 'error') errors.push(event.error);
+    });
+    const connecting = mock.connect(provider);
+    await settle();
+    mock.open();
+    await connecting;
+    mock.simulateDisconnect(1006);
+    reject = true;
+    // The README: open() starts the pending reconnect attempt itself, and a URL provider that rejects fails it.
+    mock.open();
+    await settle();
+    expect(errors).toMatchObject([{ code: 'CONNECTION_FAILED', cause: boom }]);
+    expect(mock.state.status).not.toBe('connected');
+  });
 });

@@ -85,6 +85,18 @@ describe('connecting', () => {
     expect(client.state.url).toBe('wss://other.example.com/');
   });
 
+  it('lets a disconnect() right after connect(otherUrl) win: the move is abandoned', async () => {
+    const client = create();
+    await connected(client);
+    const moving = client.connect('wss://other.example.com/');
+    await client.disconnect();
+    await expect(moving).rejects.toMatchObject({ code: 'CONNECTION_FAILED', recoverable: false });
+    await advance(10_000);
+    expect(fake.sockets).toHaveLength(1);
+    expect(client.state.status).toBe('disconnected');
+    expect(types()).toEqual(['connected', 'disconnected']);
+  });
+
   it('rejects with CONNECTION_FAILED and emits error then disconnected when refused', async () => {
     const client = create();
     const done = client.connect(URL);
@@ -366,6 +378,32 @@ describe('reconnecting', () => {
     expect(types()).toEqual(['connected', 'disconnected']);
     await advance(60_000);
     expect(fake.sockets).toHaveLength(1);
+  });
+
+  it('reports a shouldReconnect that throws, stays down, and connects again on the next connect()', async () => {
+    const boom = new Error('policy bug');
+    const client = create({
+      reconnect: {
+        initialDelay: 10,
+        shouldReconnect: () => {
+          throw boom;
+        },
+      },
+    });
+    await connected(client);
+    fake.last().drop();
+    expect(client.state.status).toBe('disconnected');
+    expect(client.state.lastError).toMatchObject({ code: 'CALLBACK_FAILED', cause: boom });
+    expect(types()).toEqual(['connected', 'disconnected', 'error']);
+    await expect(client.send('x')).rejects.toMatchObject({ code: 'SEND_FAILED' });
+    const again = client.connect(URL);
+    await advance(0);
+    expect(fake.sockets).toHaveLength(2);
+    fake.last().open();
+    await again;
+    expect(client.state.status).toBe('connected');
+    await client.send('x');
+    expect(fake.last().sent).toEqual(['"x"']);
   });
 
   it('resets the attempt counter only after minUptime, so instant drops back off', async () => {

@@ -21,6 +21,9 @@ import {
   checkFunction,
   checkNumber,
   closeError,
+  deferred,
+  superseded,
+  type Deferred,
   handled,
   ListenerSet,
   resolveHeartbeat,
@@ -39,13 +42,6 @@ const ignore = (): void => undefined;
 /** A send held while reconnecting, settled once it is written or dropped. */
 interface Held {
   frame: SerializedData;
-  resolve: () => void;
-  reject: (error: WebSocketError) => void;
-}
-
-/** The pending `connect()` promise, settled by the outcome of the next attempt. */
-interface Waiter {
-  promise: Promise<void>;
   resolve: () => void;
   reject: (error: WebSocketError) => void;
 }
@@ -107,7 +103,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
   let lastError: WebSocketError | null = null;
   let connectedAt: number | null = null;
   let failure: unknown;
-  let waiter: Waiter | null = null;
+  let waiter: Deferred | null = null;
   let held: Held[] = [];
   // Bumped whenever the current attempt is abandoned, so a URL that resolves late is dropped.
   let generation = 0;
@@ -120,6 +116,18 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
   let bytesReceived = 0;
   let reconnects = 0;
   let errors = 0;
+
+  /** The injected randomness, checked: one that throws or leaves [0, 1) is reported and replaced by 0.5 (no jitter). */
+  const jitter = (): number => {
+    try {
+      const value = random();
+      if (typeof value === 'number' && value >= 0 && value < 1) return value;
+      throw new TypeError(`random() gave ${String(value)}, not a number in [0, 1)`);
+    } catch (cause) {
+      report(callbackFailed('random', cause));
+      return 0.5;
+    }
+  };
 
   const emit = (event: WebSocketEvent): void => {
     events.emit(event);
@@ -227,7 +235,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
       return;
     }
     attempts++;
-    const delay = backoffDelay(attempts, reconnect, random);
+    const delay = backoffDelay(attempts, reconnect, jitter);
     totalDelay += delay;
     status = 'reconnecting';
     // Scheduled before the event, so that a listener calling connect() or disconnect() cancels it.
@@ -307,7 +315,9 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
         write(current, item.frame);
         item.resolve();
       } catch (cause) {
-        item.reject(sendFailed('Send failed', cause));
+        const error = sendFailed('Send failed', cause);
+        report(error);
+        item.reject(error);
       }
     }
     emit({ type: 'connected', url: url!, protocols: [...protocols], timestamp: connectedAt });
@@ -368,20 +378,17 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
       const same = provider === target && list.join() === protocols.join();
       if (status === 'connected' && same) return Promise.resolve();
       // The latest call wins: another target replaces the current connection.
-      if (!same && !idle) return handled(client.disconnect(1000, 'Connecting elsewhere').then(() => client.connect(provider, list)));
+      if (!same && !idle) {
+        // disconnect() counts one generation; any other call from now on (a listener of its
+        // `disconnected` event included) counts more.
+        const seen = generation + 1;
+        const closing = client.disconnect(1000, 'Connecting elsewhere');
+        // Unless another connect() or disconnect() came meanwhile: then that one wins.
+        return handled(closing.then(() => (seen === generation ? client.connect(provider, list) : Promise.reject(superseded()))));
+      }
       target = provider;
       protocols = list;
-      waiter ??= (() => {
-        let resolve!: () => void;
-        let reject!: (error: WebSocketError) => void;
-        const promise = handled(
-          new Promise<void>((res, rej) => {
-            resolve = res;
-            reject = rej;
-          }),
-        );
-        return { promise, resolve, reject };
-      })();
+      waiter ??= deferred();
       const { promise } = waiter;
       if (idle) attempts = totalDelay = 0;
       if (status !== 'connecting') {

@@ -16,7 +16,7 @@ import {
   type WebSocketEvent,
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
-import { ListenerSet, byteLength, callbackFailed, closeError, handled } from '@composable-svelte/ws-types/internal';
+import { ListenerSet, byteLength, callbackFailed, closeError, deferred, handled, superseded, type Deferred } from '@composable-svelte/ws-types/internal';
 
 /** Options of {@link createMockWebSocket}. */
 export interface MockWebSocketOptions {
@@ -57,7 +57,8 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
    * The server closes or the network drops the connection: while connected, a `disconnected`
    * event (`wasClean` unless the code is 1006), then `reconnecting` or nothing more, as chosen
    * by `reconnect` (default: the option of the same name). While connecting, the attempt fails
-   * as a connection closed before it opened. While reconnecting, it gives up: `disconnected`.
+   * as a connection closed before it opened (with reconnection off, the `disconnected` event
+   * carries `code` and `reason`). While reconnecting, it gives up: `disconnected`.
    * @param code - @defaultValue `1006`
    * @throws Error when there is no connection to lose (disconnected or failed).
    */
@@ -69,7 +70,9 @@ export interface MockWebSocket<T> extends WebSocketClient<T> {
   /**
    * Fails a pending connection attempt as the live client does: its `connect()` rejects with
    * `error`, an `error` event, then the next `reconnecting` (with reconnection on), `failed`
-   * (attempts used up) or `disconnected`.
+   * (attempts used up) or `disconnected`. Without `error`, the server refused: `disconnected`
+   * has code 1006 and no reason; with one, its message is the reason, as for the live client's
+   * own failures (a timeout, a URL provider that fails).
    * @param error - @defaultValue a `CONNECTION_FAILED` error; pass a `CONNECTION_TIMEOUT` one for a timeout
    */
   fail(error?: WebSocketError): void;
@@ -84,12 +87,6 @@ const REFUSED: CloseInfo = { code: 1006, reason: '', wasClean: false };
 const failedBefore = (message: string): WebSocketError => new WebSocketError(message, WS_ERROR_CODES.CONNECTION_FAILED, true);
 const notConnected = (status: ConnectionStatus): WebSocketError =>
   new WebSocketError(`Not connected (${status})`, WS_ERROR_CODES.SEND_FAILED, true);
-
-interface Pending {
-  readonly promise: Promise<void>;
-  resolve(): void;
-  reject(error: WebSocketError): void;
-}
 
 /** The counters of {@link ConnectionStats}, writable. */
 type Counters = Record<Exclude<keyof ConnectionStats, 'uptime'>, number>;
@@ -124,7 +121,7 @@ class Mock<T> implements MockWebSocket<T> {
   private attempts = 0;
   private lastError: WebSocketError | null = null;
   private connectedAt: number | null = null;
-  private pending: Pending | null = null;
+  private pending: Deferred | null = null;
   private counters = zero();
   // Bumped whenever an attempt is abandoned, so that a URL provider resolving late is ignored.
   private generation = 0;
@@ -153,10 +150,17 @@ class Mock<T> implements MockWebSocket<T> {
     const same = provider === this.target && list.join() === this.protocols.join();
     if (this.status === 'connected' && same) return Promise.resolve();
     // The latest call wins: another target replaces the current connection, as in the live client.
-    if (!same && !idle) return handled(this.disconnect(1000, 'Connecting elsewhere').then(() => this.connect(provider, list)));
+    if (!same && !idle) {
+      // disconnect() counts one generation; any other call from now on (a listener of its
+      // `disconnected` event included) counts more.
+      const seen = this.generation + 1;
+      const closing = this.disconnect(1000, 'Connecting elsewhere');
+      // Unless another connect() or disconnect() came meanwhile: then that one wins.
+      return handled(closing.then(() => (seen === this.generation ? this.connect(provider, list) : Promise.reject(superseded()))));
+    }
     this.target = provider;
     this.protocols = list;
-    this.pending ??= this.deferred();
+    this.pending ??= deferred();
     const { promise } = this.pending;
     if (idle) this.attempts = 0;
     if (this.status !== 'connecting') this.attempt();
@@ -238,7 +242,7 @@ class Mock<T> implements MockWebSocket<T> {
         return this.lose(code, reason, code !== 1006, reconnect);
       case 'connecting':
         // As the live client: the socket's close (code, reason) ends the attempt.
-        return this.failAttempt(failedBefore('Closed before open'), { code, reason, wasClean: code !== 1006 });
+        return this.failAttempt(failedBefore('Closed before open'), { code, reason, wasClean: code !== 1006 }, reconnect);
       case 'reconnecting':
         this.generation++;
         this.status = 'disconnected';
@@ -255,7 +259,9 @@ class Mock<T> implements MockWebSocket<T> {
   }
 
   open(): void {
-    if (this.status === 'reconnecting') this.attempt(true);
+    // Waiting to reconnect: start the attempt, which opens once its URL is known (at once for
+    // a string; a URL provider that fails fails the attempt instead, as in the live client).
+    if (this.status === 'reconnecting') return this.attempt(() => this.open());
     if (this.status !== 'connecting') throw new Error(`MockWebSocket open(): nothing to open while ${this.status}`);
     const seen = ++this.generation;
     this.status = 'connected';
@@ -275,7 +281,9 @@ class Mock<T> implements MockWebSocket<T> {
   }
 
   fail(error?: WebSocketError): void {
-    if (this.status === 'reconnecting') this.attempt(true);
+    // Waiting to reconnect: the attempt starts, and fails once its URL is known (a URL provider
+    // that fails first decides the failure, as in the live client).
+    if (this.status === 'reconnecting') return this.attempt(() => this.fail(error));
     if (this.status !== 'connecting') throw new Error(`MockWebSocket fail(): nothing to fail while ${this.status}`);
     // A refused socket closes with 1006 and no reason; the live client's own failures (timeout,
     // URL provider) close with their message as the reason.
@@ -307,14 +315,15 @@ class Mock<T> implements MockWebSocket<T> {
   }
 
   /** Starts an attempt: resolves the URL, then opens or fails it by `connect` mode (unless `manual` or `quiet`). */
-  private attempt(quiet?: boolean): void {
+  private attempt(then: 'by mode' | (() => void) = 'by mode'): void {
     const attempt = ++this.generation;
     this.status = 'connecting';
     const provider = this.target;
     const go = (address: string): void => {
       if (attempt !== this.generation) return;
       this.url = address;
-      if (quiet || this.mode === 'manual') return;
+      if (then !== 'by mode') return then();
+      if (this.mode === 'manual') return;
       if (this.mode === 'fail') this.failAttempt(failedBefore(`Mock refused ${address}`), REFUSED);
       else this.open();
     };
@@ -338,10 +347,10 @@ class Mock<T> implements MockWebSocket<T> {
   }
 
   /** The current attempt failed with `error`; `close` is what the socket's close said. */
-  private failAttempt(error: WebSocketError, close: CloseInfo): void {
+  private failAttempt(error: WebSocketError, close: CloseInfo, reconnect = this.reconnect): void {
     this.generation++;
     this.settle(error);
-    this.afterLoss(error, this.reconnect, close);
+    this.afterLoss(error, reconnect, close);
   }
 
   /** A connection the application did not close is gone. */
@@ -418,18 +427,6 @@ class Mock<T> implements MockWebSocket<T> {
   private rejected(error: WebSocketError): Promise<never> {
     this.report(error);
     return handled(Promise.reject(error));
-  }
-
-  private deferred(): Pending {
-    let resolve!: () => void;
-    let reject!: (error: WebSocketError) => void;
-    const promise = handled(
-      new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      }),
-    );
-    return { promise, resolve, reject };
   }
 
   private settle(error?: WebSocketError): void {

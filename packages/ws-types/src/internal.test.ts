@@ -19,6 +19,8 @@ describe('the ./internal entry', () => {
         'withDefaults',
         'systemTimers',
         'hold',
+        'deferred',
+        'superseded',
         'byteLength',
         'closeError',
       ].sort(),

@@ -10,4 +10,6 @@ export { callbackFailed } from './callbacks.js';
 export { checkFunction, checkNumber, handled, withDefaults } from './options.js';
 export { systemTimers } from './timers.js';
 export { hold } from './hold.js';
+export type { Deferred } from './deferred.js';
+export { deferred, superseded } from './deferred.js';
 export { byteLength, closeError } from './bytes.js';
