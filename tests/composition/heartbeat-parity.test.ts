@@ -37,8 +37,7 @@ async function connected(variant: Variant, config: HeartbeatConfig, serializer: 
 const shape = (events: WebSocketEvent[]): unknown[] =>
   events.map((event) => {
     if (event.type === 'error') return { type: 'error', code: event.error.code, message: event.error.message, cause: event.error.cause };
-    const { timestamp: _timestamp, ...rest } = event;
-    return rest;
+    return Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'timestamp'));
   });
 
 async function both(config: HeartbeatConfig, run: (c: Awaited<ReturnType<typeof connected>>) => Promise<void>, serializer?: MessageSerializer) {
