@@ -76,7 +76,7 @@ function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOp
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped clients take any message, as WebSocketClient does
-export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): WebSocketClient<T> {
+export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketConfig = {}): WebSocketClient<In, Out> {
   const serializer = config.serializer ?? JSONSerializer;
   const timers = config.timers ?? systemTimers;
   const random = config.random ?? Math.random;
@@ -87,7 +87,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
 
   // A listener that throws is reported like any other failure; one that throws while handling
   // an error event is re-thrown from a microtask instead, so that errors cannot loop.
-  const messages = new ListenerSet<WebSocketMessage<T>>((cause) => report(callbackFailed('A message listener', cause)));
+  const messages = new ListenerSet<WebSocketMessage<In>>((cause) => report(callbackFailed('A message listener', cause)));
   const events = new ListenerSet<WebSocketEvent>((cause, event) => {
     if (event.type === 'error') throw cause;
     report(callbackFailed('An event listener', cause));
@@ -144,7 +144,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     heartbeatOptions &&
     new HeartbeatEngine(heartbeatOptions, timers, {
       connected: () => status === 'connected',
-      send: (ping) => client.send(ping as T),
+      send: (ping) => client.send(ping as Out),
       report,
       markDead: (reason) => client.markDead(reason),
     });
@@ -338,9 +338,9 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     if (current !== socket) return;
     messagesReceived++;
     bytesReceived += byteLength(raw);
-    let data: T;
+    let data: In;
     try {
-      data = serializer.deserialize<T>(raw as ArrayBuffer);
+      data = serializer.deserialize<In>(raw as ArrayBuffer);
     } catch (cause) {
       report(
         cause instanceof WebSocketError ? cause : new WebSocketError('Bad frame', WS_ERROR_CODES.INVALID_MESSAGE, true, cause),
@@ -367,7 +367,7 @@ export function createLiveWebSocket<T = any>(config: LiveWebSocketConfig = {}): 
     }
   };
 
-  const client: WebSocketClient<T> = {
+  const client: WebSocketClient<In, Out> = {
     connect(provider, requested = []) {
       if (typeof provider !== 'string' && typeof provider !== 'function') {
         return Promise.reject(new TypeError('URL must be a string or a function'));

@@ -70,13 +70,13 @@ export interface WebSocketEffects {
    * (ws-core and the mock emit one for every failed send) and reported when the client emitted
    * none. The effect never rejects because of a failed send.
    *
-   * @param message - checked against the client's message type.
+   * @param message - checked against the client's outgoing message type.
    * @param onSuccess - the action once sent; nothing is dispatched without it.
    * @param onFailure - the action when the send fails.
    */
-  send<T, A = never>(
-    client: WebSocketClient<T>,
-    message: NoInfer<T>,
+  send<Out, A = never, In = unknown>(
+    client: WebSocketClient<In, Out>,
+    message: NoInfer<Out>,
     onSuccess?: () => NoInfer<A>,
     onFailure?: (error: WebSocketError) => NoInfer<A>,
   ): RunEffect<A>;
@@ -86,10 +86,10 @@ export interface WebSocketEffects {
    * subscription `id` lives. Cancelling or re-running `id`, or destroying the store,
    * unsubscribes.
    */
-  subscribe<T, A = never>(
-    client: WebSocketClient<T>,
+  subscribe<In, A = never>(
+    client: WebSocketClient<In, never>,
     id: string,
-    onMessage: (message: WebSocketMessage<T>) => NoInfer<A>,
+    onMessage: (message: WebSocketMessage<In>) => NoInfer<A>,
   ): SubscriptionEffect<A>;
 
   /**

@@ -23,7 +23,7 @@ export const DEFAULT_AUTO_START = false;
 const NO_RTT: RoundTripTime = { latest: null, smoothed: null };
 
 /** The client returned by {@link createHeartbeat}: the wrapped client plus the heartbeat's controls. */
-export interface HeartbeatWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
+export interface HeartbeatWebSocket<In, Out = In> extends WebSocketClient<In, Out>, SymbolDisposable {
   /**
    * Starts the heartbeat (restarts it when running): the first ping goes out `interval` ms
    * from now. Does nothing when the config says `enabled: false`, or after `dispose()`.
@@ -39,11 +39,11 @@ export interface HeartbeatWebSocket<T> extends WebSocketClient<T>, SymbolDisposa
   dispose(): void;
 }
 
-class Heartbeat<T> extends ForwardingClient<T> implements HeartbeatWebSocket<T> {
+class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatWebSocket<In, Out> {
   private readonly engine: HeartbeatEngine | null;
   private readonly auto: boolean;
 
-  constructor(client: WebSocketClient<T>, config: HeartbeatWebSocketConfig) {
+  constructor(client: WebSocketClient<In, Out>, config: HeartbeatWebSocketConfig) {
     // The decorator's own options are not heartbeat settings: keep them out of the engine's.
     const { autoStart = DEFAULT_AUTO_START, timers = systemTimers, ...settings } = config;
     super(client, timers);
@@ -53,7 +53,7 @@ class Heartbeat<T> extends ForwardingClient<T> implements HeartbeatWebSocket<T> 
       options &&
       new HeartbeatEngine(options, timers, {
         connected: () => this.inner.state.status === 'connected',
-        send: (ping) => this.inner.send(ping as T),
+        send: (ping) => this.inner.send(ping as Out),
         report: (error) => {
           this.report(error);
         },
@@ -98,12 +98,12 @@ class Heartbeat<T> extends ForwardingClient<T> implements HeartbeatWebSocket<T> 
     return super.disconnect(code, reason);
   }
 
-  override subscribe(listener: MessageListener<T>): Unsubscribe {
+  override subscribe(listener: MessageListener<In>): Unsubscribe {
     // Switched off, the heartbeat costs nothing per message.
     return this.engine ? this.listen(listener) : super.subscribe(listener);
   }
 
-  protected override onMessage(message: WebSocketMessage<T>): boolean {
+  protected override onMessage(message: WebSocketMessage<In>): boolean {
     return !this.engine?.receive(message.data);
   }
 
@@ -165,6 +165,6 @@ class Heartbeat<T> extends ForwardingClient<T> implements HeartbeatWebSocket<T> 
  * heartbeat.rtt.smoothed; // ms, once a pong came back
  * ```
  */
-export function createHeartbeat<T>(client: WebSocketClient<T>, config: HeartbeatWebSocketConfig = {}): HeartbeatWebSocket<T> {
+export function createHeartbeat<In, Out = In>(client: WebSocketClient<In, Out>, config: HeartbeatWebSocketConfig = {}): HeartbeatWebSocket<In, Out> {
   return new Heartbeat(client, config);
 }

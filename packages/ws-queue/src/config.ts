@@ -22,21 +22,21 @@ export type DropReason = 'overflow' | 'expired' | 'cleared' | 'invalid' | 'dispo
  * message acknowledges its id, and held messages are sent again, in order, after a reconnect.
  * The server must deduplicate by id.
  */
-export interface AckOptions<T> {
+export interface AckOptions<In, Out = In> {
   /** The id of an outgoing message, unique among the messages not yet acknowledged. Called once per message. */
-  id: (message: T) => string;
+  id: (message: Out) => string;
   /**
    * The id a received message acknowledges, or `undefined` if it is no acknowledgement.
    * Called for every received message; acknowledgements still reach subscribers.
    */
-  ackOf: (data: T) => string | undefined;
+  ackOf: (data: In) => string | undefined;
 }
 
 /**
  * Configuration of `createQueuedWebSocket` (ws-queue), as given by the user: every field
  * optional (a plain number given instead means `maxSize`). Defaults: `DEFAULT_QUEUE` of ws-queue.
  */
-export interface QueueConfig<T> {
+export interface QueueConfig<In, Out = In> {
   /**
    * The most messages held: queued ones, plus sent ones awaiting acknowledgement with `ack`.
    * A positive integer. @defaultValue `100`
@@ -51,9 +51,9 @@ export interface QueueConfig<T> {
    */
   ttl?: number | undefined;
   /** Called for every message dropped without being delivered, with the reason. If it throws, the throw is reported as a `CALLBACK_FAILED` error event. */
-  onDrop?: ((message: T, reason: DropReason) => void) | undefined;
+  onDrop?: ((message: Out, reason: DropReason) => void) | undefined;
   /** Acknowledged delivery (at-least-once); off when absent. */
-  ack?: AckOptions<T> | undefined;
+  ack?: AckOptions<In, Out> | undefined;
   /**
    * The clock for `ttl` and the timestamps of `error` events (only `now` is used: expiry is
    * checked when needed, never by a timer). @defaultValue `Date.now`

@@ -27,9 +27,9 @@ export interface MessageQueue<T> {
 }
 
 /** A client whose sends are queued while it is not connected; see {@link createQueuedWebSocket}. */
-export interface QueuedWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
+export interface QueuedWebSocket<In, Out = In> extends WebSocketClient<In, Out>, SymbolDisposable {
   /** The queue: its size, whether it is full, a copy of its messages, and `clear()`. */
-  readonly queue: MessageQueue<T>;
+  readonly queue: MessageQueue<Out>;
   /**
    * Drops every held message (reason `'disposed'`, reported to `onDrop` and as an `error`
    * event), stops any flush, and releases every subscription on the wrapped client. Afterwards
@@ -52,17 +52,17 @@ interface Entry<T> {
   g: boolean;
 }
 
-class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, MessageQueue<T> {
+class Queued<In, Out> extends ForwardingClient<In, Out> implements QueuedWebSocket<In, Out>, MessageQueue<Out> {
   private readonly maxSize: number;
   private readonly ttl: number;
   private readonly strategy: DropStrategy;
-  private readonly ack: AckOptions<T> | undefined;
-  private readonly drops: ListenerSet<readonly [T, DropReason]>;
+  private readonly ack: AckOptions<In, Out> | undefined;
+  private readonly drops: ListenerSet<readonly [Out, DropReason]>;
   // The list runs from `head` (oldest) to `tail`. With `ack`, the entries before `next` went
   // out on the current connection and await their acknowledgement; without it, `next === head`.
-  private head: Entry<T> | null = null;
-  private tail: Entry<T> | null = null;
-  private next: Entry<T> | null = null;
+  private head: Entry<Out> | null = null;
+  private tail: Entry<Out> | null = null;
+  private next: Entry<Out> | null = null;
   private count = 0;
   private flushing = false;
   private done = Promise.resolve();
@@ -71,7 +71,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
   private losses = 0;
   private clears = 0;
 
-  constructor(client: WebSocketClient<T>, config: QueueConfig<T>) {
+  constructor(client: WebSocketClient<In, Out>, config: QueueConfig<In, Out>) {
     // `Date.now` is looked up at each call, so fake timers apply.
     super(client, config.timers ?? Date);
     this.maxSize = checkNumber('maxSize', config.maxSize ?? DEFAULT_QUEUE.maxSize, 1, true);
@@ -92,7 +92,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     if (onDrop) this.drops.add(([message, reason]) => onDrop(message, reason));
   }
 
-  get queue(): MessageQueue<T> {
+  get queue(): MessageQueue<Out> {
     return this;
   }
 
@@ -104,8 +104,8 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     return this.size >= this.maxSize;
   }
 
-  peek(): T[] {
-    const messages: T[] = [];
+  peek(): Out[] {
+    const messages: Out[] = [];
     let skip = this.stale();
     for (let x = this.head; x; x = x.n) if (skip-- <= 0) messages.push(x.m);
     return messages;
@@ -121,7 +121,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     return handled(super.connect(url, protocols).then(() => this.done));
   }
 
-  override send(message: T): Promise<void> {
+  override send(message: Out): Promise<void> {
     if (this.disposed) return super.send(message);
     const direct = !this.flushing && !this.next && this.connected();
     if (direct && !this.ack) return this.inner.send(message);
@@ -165,7 +165,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     return sent;
   }
 
-  protected override onMessage(message: WebSocketMessage<T>): boolean {
+  protected override onMessage(message: WebSocketMessage<In>): boolean {
     let id: unknown;
     try {
       id = this.ack?.ackOf(message.data);
@@ -216,7 +216,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     return this.inner.state.status === 'connected';
   }
 
-  private drop(message: T, reason: DropReason): void {
+  private drop(message: Out, reason: DropReason): void {
     this.drops.emit([message, reason]);
     this.report(new WebSocketError(`Queued message dropped: ${reason}`, WS_ERROR_CODES.SEND_FAILED, true, message));
   }
@@ -233,8 +233,8 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
   }
 
   /** Takes `entry` out of the list: O(1) for the head, the usual case. */
-  private unlink(entry: Entry<T>): void {
-    for (let x = this.head, prev: Entry<T> | null = null; x; prev = x, x = x.n) {
+  private unlink(entry: Entry<Out>): void {
+    for (let x = this.head, prev: Entry<Out> | null = null; x; prev = x, x = x.n) {
       if (x !== entry) continue;
       if (prev) prev.n = x.n;
       else this.head = x.n;
@@ -247,7 +247,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     }
   }
 
-  private expired(entry: Entry<T>, now: number): boolean {
+  private expired(entry: Entry<Out>, now: number): boolean {
     return now - entry.t >= this.ttl;
   }
 
@@ -268,8 +268,8 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
     }
   }
 
-  private push(message: T, id: string | undefined): Entry<T> {
-    const entry: Entry<T> = { m: message, t: this.ttl && this.clock.now(), n: null, i: id, g: false };
+  private push(message: Out, id: string | undefined): Entry<Out> {
+    const entry: Entry<Out> = { m: message, t: this.ttl && this.clock.now(), n: null, i: id, g: false };
     if (this.tail) this.tail.n = entry;
     else this.head = entry;
     this.tail = entry;
@@ -279,7 +279,7 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
   }
 
   /** Puts back at the head a message whose send failed (without `ack`, where `next === head`). */
-  private restore(entry: Entry<T>): void {
+  private restore(entry: Entry<Out>): void {
     entry.n = this.head;
     entry.g = false;
     this.head = this.next = entry;
@@ -372,6 +372,9 @@ class Queued<T> extends ForwardingClient<T> implements QueuedWebSocket<T>, Messa
  * websocket.queue.size; // 0
  * ```
  */
-export function createQueuedWebSocket<T>(client: WebSocketClient<T>, options: QueueConfig<T> | number = {}): QueuedWebSocket<T> {
+export function createQueuedWebSocket<In, Out = In>(
+  client: WebSocketClient<In, Out>,
+  options: QueueConfig<In, Out> | number = {},
+): QueuedWebSocket<In, Out> {
   return new Queued(client, typeof options === 'number' ? { maxSize: options } : options);
 }

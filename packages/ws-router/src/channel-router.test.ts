@@ -1,4 +1,4 @@
-import { WebSocketError, WS_ERROR_CODES, type WebSocketMessage } from '@composable-svelte/ws-types';
+import { WebSocketError, WS_ERROR_CODES, type WebSocketClient, type WebSocketMessage } from '@composable-svelte/ws-types';
 import { createMockWebSocket, createSpyWebSocket } from '@composable-svelte/ws-testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChannelRouter } from './index.js';
@@ -201,7 +201,7 @@ describe('bookkeeping', () => {
 
   it('throws a TypeError for a bad extractor, channel or listener', async () => {
     const mock = await connectedMock();
-    expect(() => createChannelRouter(mock, 'channel' as never)).toThrow(/extract/);
+    expect(() => createChannelRouter(mock, 42 as never)).toThrow(/extract/);
     const router = createChannelRouter(mock, byChannel);
     expect(() => router.subscribe(1 as never, () => undefined)).toThrow(/channel/);
     expect(() => router.subscribe('chat', null as never)).toThrow(/listener/);
@@ -385,4 +385,26 @@ describe('unsubscribe(channel)', () => {
     router.unsubscribe('news');
     expect(mock.listenerCount).toEqual({ messages: 0, events: 0 });
   });
+});
+
+describe('a channel key instead of an extractor', () => {
+  it('reads the channel from that property, and reports a value that is not a string', async () => {
+    const mock = createMockWebSocket<unknown>();
+    await mock.connect('wss://example.test');
+    const failures: WebSocketError[] = [];
+    const router = createChannelRouter(mock as WebSocketClient<{ channel?: string }>, 'channel', {
+      onError: (error) => failures.push(error),
+      fallback: () => undefined,
+    });
+    const chat: unknown[] = [];
+    router.subscribe('chat', (message) => chat.push(message.data));
+    mock.simulateMessage({ channel: 'chat', n: 1 });
+    mock.simulateMessage({ channel: 'news', n: 2 });
+    mock.simulateMessage('no object at all');
+    mock.simulateMessage({ channel: 7 });
+    expect(chat).toEqual([{ channel: 'chat', n: 1 }]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: WS_ERROR_CODES.CALLBACK_FAILED });
+  });
+
 });

@@ -9,10 +9,15 @@ import {
   type WebSocketMessage,
 } from '@composable-svelte/ws-types';
 import { ListenerSet, callbackFailed, checkFunction, hold } from '@composable-svelte/ws-types/internal';
-import type { ChannelExtractor, RouterConfig } from './config.js';
+import type { ChannelExtractor, ChannelKey, ChannelMessage, ChannelOf, RouterConfig } from './config.js';
 
 /** Routes a client's messages to listeners by channel; see {@link createChannelRouter}. */
-export interface ChannelRouter<T> extends SymbolDisposable {
+/**
+ * @typeParam In - the messages routed.
+ * @typeParam K - the channel key given instead of an extractor function, which narrows each
+ * channel's messages; `undefined` with an extractor function.
+ */
+export interface ChannelRouter<In, K = undefined> extends SymbolDisposable {
   /**
    * Calls `listener` with every message whose channel is `channel`, until the returned
    * function is called (calling it again does nothing). The first listener of a channel sends
@@ -20,7 +25,7 @@ export interface ChannelRouter<T> extends SymbolDisposable {
    *
    * @throws TypeError when `channel` is not a string or `listener` not a function.
    */
-  subscribe(channel: string, listener: MessageListener<T>): Unsubscribe;
+  subscribe<C extends ChannelOf<In, K>>(channel: C, listener: MessageListener<ChannelMessage<In, K, C>>): Unsubscribe;
   /**
    * Removes every listener of `channel` at once, sending `leave` when configured (and
    * connected). Does nothing for a channel without listeners.
@@ -52,11 +57,11 @@ export interface RouterHost {
 }
 
 /** The router; a class so that its methods are shared, not closures per router. */
-export class Router<T> implements ChannelRouter<T> {
-  private readonly channels = new Map<string, ListenerSet<WebSocketMessage<T>>>();
-  private readonly fallback: RouterConfig<T>['fallback'];
-  private readonly join: RouterConfig<T>['join'];
-  private readonly leave: RouterConfig<T>['leave'];
+export class Router<In, Out> implements ChannelRouter<In> {
+  private readonly channels = new Map<string, ListenerSet<WebSocketMessage<In>>>();
+  private readonly fallback: RouterConfig<In, Out>['fallback'];
+  private readonly join: RouterConfig<In, Out>['join'];
+  private readonly leave: RouterConfig<In, Out>['leave'];
   private total = 0;
   private offMessages: Unsubscribe | null = null;
   private offEvents: Unsubscribe | null = null;
@@ -66,12 +71,18 @@ export class Router<T> implements ChannelRouter<T> {
   private live = false;
 
   constructor(
-    private readonly client: WebSocketClient<T>,
-    private readonly extract: ChannelExtractor<T>,
-    config: RouterConfig<T>,
+    private readonly client: WebSocketClient<In, Out>,
+    extract: ChannelExtractor<In> | string,
+    config: RouterConfig<In, Out>,
     private readonly host?: RouterHost,
   ) {
-    checkFunction('extract', extract);
+    if (typeof extract === 'string') {
+      const key = extract;
+      this.extract = (message) => (message as Record<string, string | null | undefined> | null | undefined)?.[key];
+    } else {
+      checkFunction('extract', extract);
+      this.extract = extract;
+    }
     checkFunction('fallback', config.fallback, true);
     checkFunction('join', config.join, true);
     checkFunction('leave', config.leave, true);
@@ -98,10 +109,12 @@ export class Router<T> implements ChannelRouter<T> {
     this.sync();
   }
 
+  private readonly extract: ChannelExtractor<In>;
+
   /** Where the router's failures go. */
   private readonly fail: (error: WebSocketError, reported?: boolean) => void;
 
-  subscribe(channel: string, listener: MessageListener<T>): Unsubscribe {
+  subscribe(channel: string, listener: MessageListener<In>): Unsubscribe {
     if (typeof channel !== 'string') throw new TypeError('channel must be a string');
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     if (this.disposed) throw new Error('This router was disposed');
@@ -195,7 +208,7 @@ export class Router<T> implements ChannelRouter<T> {
     }
   }
 
-  private received(message: WebSocketMessage<T>): void {
+  private received(message: WebSocketMessage<In>): void {
     let channel: string | null | undefined;
     try {
       channel = this.extract(message.data);
@@ -219,9 +232,9 @@ export class Router<T> implements ChannelRouter<T> {
   }
 
   /** Sends a join or leave message; failures are reported, never left as unhandled rejections. */
-  private hook(make: ((channel: string) => T) | undefined, channel: string): void {
+  private hook(make: ((channel: string) => Out) | undefined, channel: string): void {
     if (!make || !this.live) return;
-    let message: T;
+    let message: Out;
     try {
       message = make(channel);
     } catch (cause) {
@@ -272,9 +285,13 @@ export class Router<T> implements ChannelRouter<T> {
  * connected, since a lost connection has ended the server's subscriptions already.
  *
  * @param client - the client whose messages are routed (live, mock, spy or a decorator).
- * @param extract - gives a message's channel, or `undefined`/`null` when it has none.
+ * @param extract - gives a message's channel, or `undefined`/`null` when it has none; or the
+ * name of the property holding it (`'channel'`), which also narrows each channel's messages by
+ * type: `router.subscribe('chat', ...)` receives only the message types whose `channel` can be
+ * `'chat'`, and a channel no message type can have does not compile.
  * @param config - optional `fallback`, `join`, `leave` and `onError`; see {@link RouterConfig}.
- * @throws TypeError when `extract` (or a given `fallback`, `join`, `leave`, `onError`) is not a function.
+ * @throws TypeError when `extract` is neither a function nor a string (or a given `fallback`,
+ * `join`, `leave`, `onError` is not a function).
  * @example
  * ```ts
  * const router = createChannelRouter(websocket, (msg) => msg.channel, {
@@ -284,11 +301,21 @@ export class Router<T> implements ChannelRouter<T> {
  * const unsubscribe = router.subscribe('chat', (message) => console.log(message.data));
  * ```
  */
-// `const` keeps literal types in `join`/`leave` results (`type: 'join'`) when T comes from the client.
-export function createChannelRouter<const T>(
-  client: WebSocketClient<T>,
-  extract: ChannelExtractor<T>,
-  config: RouterConfig<T> = {},
-): ChannelRouter<T> {
+// `const` keeps literal types in `join`/`leave` results (`type: 'join'`) when the types come from the client.
+export function createChannelRouter<const In, const Out = In, const K extends ChannelKey<In> = ChannelKey<In>>(
+  client: WebSocketClient<In, Out>,
+  key: K,
+  config?: RouterConfig<NoInfer<In>, NoInfer<Out>>,
+): ChannelRouter<In, K>;
+export function createChannelRouter<const In, const Out = In>(
+  client: WebSocketClient<In, Out>,
+  extract: ChannelExtractor<NoInfer<In>>,
+  config?: RouterConfig<NoInfer<In>, NoInfer<Out>>,
+): ChannelRouter<In>;
+export function createChannelRouter<In, Out>(
+  client: WebSocketClient<In, Out>,
+  extract: ChannelExtractor<In> | string,
+  config: RouterConfig<In, Out> = {},
+): ChannelRouter<In> {
   return new Router(client, extract, config);
 }

@@ -1,20 +1,20 @@
 import type { SymbolDisposable, WebSocketClient, WebSocketError, WebSocketEvent } from '@composable-svelte/ws-types';
 import { ForwardingClient } from '@composable-svelte/ws-types/internal';
 import { Router, type ChannelRouter } from './channel-router.js';
-import type { ChannelExtractor, ChannelWebSocketConfig } from './config.js';
+import type { ChannelExtractor, ChannelKey, ChannelWebSocketConfig } from './config.js';
 
 /** A client with a channel router attached; see {@link createChannelWebSocket}. */
-export interface ChannelWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
+export interface ChannelWebSocket<In, Out = In, K = undefined> extends WebSocketClient<In, Out>, SymbolDisposable {
   /** The router over this client's messages. */
-  readonly router: ChannelRouter<T>;
+  readonly router: ChannelRouter<In, K>;
   /** Disposes of the router (sending `leave` while connected) and releases every subscription on the wrapped client. */
   dispose(): void;
 }
 
-class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T> {
-  readonly router: Router<T>;
+class ChannelSocket<In, Out> extends ForwardingClient<In, Out> implements ChannelWebSocket<In, Out> {
+  readonly router: Router<In, Out>;
 
-  constructor(client: WebSocketClient<T>, extract: ChannelExtractor<T>, config: ChannelWebSocketConfig<T>) {
+  constructor(client: WebSocketClient<In, Out>, extract: ChannelExtractor<In> | string, config: ChannelWebSocketConfig<In, Out>) {
     const { timers, onError, ...routing } = config;
     super(client, timers);
     this.router = new Router(client, extract, routing, {
@@ -38,7 +38,7 @@ class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T
 
   protected override needsEvents(): boolean {
     // Called once from within the router's constructor, before `router` is set.
-    return (this.router as Router<T> | undefined)?.needsEvents() ?? false;
+    return (this.router as Router<In, Out> | undefined)?.needsEvents() ?? false;
   }
 
   protected override attached(): void {
@@ -65,9 +65,11 @@ class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T
  * `console.error`.
  *
  * @param client - the client to wrap (live, mock, spy or a decorator).
- * @param extract - gives a message's channel, or `undefined`/`null` when it has none.
+ * @param extract - gives a message's channel, or `undefined`/`null` when it has none; or the
+ * name of the property holding it, which narrows each channel's messages by type (see
+ * `createChannelRouter`).
  * @param config - the router's options (`fallback`, `join`, `leave`, `onError`) and `timers`.
- * @throws TypeError when `extract` is not a function.
+ * @throws TypeError when `extract` is neither a function nor a string.
  * @example
  * ```ts
  * const client = createChannelWebSocket<Message>(createLiveWebSocket(), (msg) => msg.channel);
@@ -75,11 +77,21 @@ class ChannelSocket<T> extends ForwardingClient<T> implements ChannelWebSocket<T
  * client.router.subscribe('room:lobby', (message) => displayMessage('Lobby', message.data));
  * ```
  */
-// `const` keeps literal types in `join`/`leave` results (`type: 'join'`) when T comes from the client.
-export function createChannelWebSocket<const T>(
-  client: WebSocketClient<T>,
-  extract: ChannelExtractor<T>,
-  config: ChannelWebSocketConfig<T> = {},
-): ChannelWebSocket<T> {
+// `const` keeps literal types in `join`/`leave` results (`type: 'join'`) when the types come from the client.
+export function createChannelWebSocket<const In, const Out = In, const K extends ChannelKey<In> = ChannelKey<In>>(
+  client: WebSocketClient<In, Out>,
+  key: K,
+  config?: ChannelWebSocketConfig<NoInfer<In>, NoInfer<Out>>,
+): ChannelWebSocket<In, Out, K>;
+export function createChannelWebSocket<const In, const Out = In>(
+  client: WebSocketClient<In, Out>,
+  extract: ChannelExtractor<NoInfer<In>>,
+  config?: ChannelWebSocketConfig<NoInfer<In>, NoInfer<Out>>,
+): ChannelWebSocket<In, Out>;
+export function createChannelWebSocket<In, Out>(
+  client: WebSocketClient<In, Out>,
+  extract: ChannelExtractor<In> | string,
+  config: ChannelWebSocketConfig<In, Out> = {},
+): ChannelWebSocket<In, Out> {
   return new ChannelSocket(client, extract, config);
 }

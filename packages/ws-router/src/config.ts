@@ -1,30 +1,59 @@
 import type { Timers, WebSocketError, WebSocketMessage } from '@composable-svelte/ws-types';
 
 /** Gives the channel of a message, or `undefined`/`null` when it has none. */
-export type ChannelExtractor<T> = (message: T) => string | undefined | null;
+export type ChannelExtractor<In> = (message: In) => string | undefined | null;
+
+/**
+ * The name of a property that holds a message's channel: a key whose values are strings in
+ * every message type that has it. Given instead of an extractor function, it lets the router
+ * narrow each channel's messages by type (see {@link ChannelMessage}).
+ */
+export type ChannelKey<In> = In extends unknown
+  ? { [K in keyof In]-?: NonNullable<In[K]> extends string ? K : never }[keyof In] & string
+  : never;
+
+/** The channels a router accepts: the values of the channel key `K` in the messages `In`; any string with an extractor function. */
+export type ChannelOf<In, K> = [K] extends [string] ? (In extends unknown ? (K extends keyof In ? NonNullable<In[K]> & string : never) : never) : string;
+
+/**
+ * The messages a listener of `channel` receives: with a channel key, the message types whose
+ * key can hold that channel (`{ channel: 'chat' }` for `'chat'`; one typed `channel: string`
+ * for any); with an extractor function, or a channel only known as `string`, every message.
+ */
+export type ChannelMessage<In, K, C extends string> = [K] extends [string]
+  ? string extends C
+    ? In
+    : In extends unknown
+      ? K extends keyof In
+        ? C extends NonNullable<In[K]>
+          ? In
+          : never
+        : never
+      : never
+  : In;
 
 /**
  * Optional behaviour of `createChannelRouter` and `createChannelWebSocket` (ws-router).
  */
-export interface RouterConfig<T> {
+export interface RouterConfig<In, Out = In> {
   /**
    * Receives every message no channel listener took: the extractor gave no channel
    * (`channel` is `undefined`), or a channel without listeners. Giving it keeps the router
    * subscribed to the client even while no channel has a listener. @defaultValue none: such
    * messages are left to the client's other subscribers
    */
-  fallback?: ((message: WebSocketMessage<T>, channel: string | undefined) => void) | undefined;
+  fallback?: ((message: WebSocketMessage<In>, channel: string | undefined) => void) | undefined;
   /**
    * The message to send when a channel gains its first listener, and again for every active
    * channel after each `connected` event (so server-side subscriptions survive reconnection).
    * @defaultValue none: nothing is sent
    */
-  join?: ((channel: string) => T) | undefined;
+  join?: ((channel: string) => Out) | undefined;
   /**
    * The message to send when a channel loses its last listener while connected (a lost
    * connection has already ended the server-side subscription). @defaultValue none: nothing is sent
    */
-  leave?: ((channel: string) => T) | undefined;
+  leave?: ((channel: string) => Out) | undefined;
   /**
    * Receives every failure of the router: an extractor that threw (`INVALID_MESSAGE`, with the
    * thrown value as `cause`; the message is dropped), an extractor that gave something other
@@ -39,7 +68,7 @@ export interface RouterConfig<T> {
 }
 
 /** Configuration of `createChannelWebSocket` (ws-router): the router's, plus the clock of its `error` events. */
-export interface ChannelWebSocketConfig<T> extends RouterConfig<T> {
+export interface ChannelWebSocketConfig<In, Out = In> extends RouterConfig<In, Out> {
   /** The clock that timestamps the router's `error` events (only `now` is used). @defaultValue `Date.now` */
   timers?: Pick<Timers, 'now'> | undefined;
 }

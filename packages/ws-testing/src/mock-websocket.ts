@@ -44,11 +44,11 @@ export interface MockWebSocketOptions {
 }
 
 /** A {@link WebSocketClient} driven by the test. */
-export interface MockWebSocket<T> extends WebSocketClient<T> {
+export interface MockWebSocket<In, Out = In> extends WebSocketClient<In, Out> {
   /** Every message `send()` accepted, in order. */
-  readonly sentMessages: T[];
+  readonly sentMessages: Out[];
   /** Delivers a message to subscribers, as if the server sent it (`raw` defaults to its serialization). */
-  simulateMessage(data: T, raw?: RawData): void;
+  simulateMessage(data: In, raw?: RawData): void;
   /** Emits an event to event subscribers and updates `state` as the live client would for it. */
   simulateEvent(event: WebSocketEvent): void;
   /** Emits an `error` event with `error` (and records it in `state.lastError` and `stats.errors`). */
@@ -105,9 +105,9 @@ const zero = (): Counters => ({
  * Every transition mirrors ws-core's `createLiveWebSocket` (checked by a model-based test), and
  * each deliberate difference is listed in the README.
  */
-class Mock<T> implements MockWebSocket<T> {
-  readonly sentMessages: T[] = [];
-  private readonly messages: ListenerSet<WebSocketMessage<T>>;
+class Mock<In, Out> implements MockWebSocket<In, Out> {
+  readonly sentMessages: Out[] = [];
+  private readonly messages: ListenerSet<WebSocketMessage<In>>;
   private readonly events: ListenerSet<WebSocketEvent>;
   private readonly serializer: MessageSerializer;
   private readonly now: () => number;
@@ -189,7 +189,7 @@ class Mock<T> implements MockWebSocket<T> {
     return Promise.resolve();
   }
 
-  send(message: T): Promise<void> {
+  send(message: Out): Promise<void> {
     let frame;
     try {
       frame = this.serializer.serialize(message);
@@ -208,7 +208,7 @@ class Mock<T> implements MockWebSocket<T> {
     return Promise.resolve();
   }
 
-  subscribe(listener: MessageListener<T>): Unsubscribe {
+  subscribe(listener: MessageListener<In>): Unsubscribe {
     return this.messages.add(listener);
   }
 
@@ -220,7 +220,7 @@ class Mock<T> implements MockWebSocket<T> {
     if (this.status === 'connected') this.lose(1006, reason, false, this.reconnect);
   }
 
-  simulateMessage(data: T, raw?: RawData): void {
+  simulateMessage(data: In, raw?: RawData): void {
     const frame = raw ?? (this.serializer.serialize(data) as RawData);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += byteLength(frame);
@@ -452,6 +452,6 @@ class Mock<T> implements MockWebSocket<T> {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped like the clients it stands in for
-export function createMockWebSocket<T = any>(options: MockWebSocketOptions = {}): MockWebSocket<T> {
-  return new Mock<T>(options);
+export function createMockWebSocket<In = any, Out = In>(options: MockWebSocketOptions = {}): MockWebSocket<In, Out> {
+  return new Mock<In, Out>(options);
 }

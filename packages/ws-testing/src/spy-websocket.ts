@@ -18,19 +18,19 @@ export interface SpyDisconnection {
 }
 
 /** A client that records what goes through it; see {@link createSpyWebSocket}. */
-export interface SpyWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
+export interface SpyWebSocket<In, Out = In> extends WebSocketClient<In, Out>, SymbolDisposable {
   /** Every `connect()` call. */
   readonly connections: SpyConnection[];
   /** Every `disconnect()` call (code 1000 and reason `''` when not given). */
   readonly disconnections: SpyDisconnection[];
   /** Every message passed to `send()`, whether or not the client accepted it. */
-  readonly sentMessages: T[];
+  readonly sentMessages: Out[];
   /**
    * Every message the wrapped client delivered while the spy was listening (from a `connect()`
    * through the spy until the client is idle again, and whenever the spy has subscribers),
    * once each, however many subscribers there are.
    */
-  readonly receivedMessages: WebSocketMessage<T>[];
+  readonly receivedMessages: WebSocketMessage<In>[];
   /** How many recorded `connect()` calls were given `url` (a string compared as is, or the same provider function). */
   connectionsTo(url: UrlProvider): number;
   /** Forgets everything recorded. */
@@ -38,16 +38,16 @@ export interface SpyWebSocket<T> extends WebSocketClient<T>, SymbolDisposable {
   /** Stops recording and releases the spy's subscriptions on the wrapped client. */
   dispose(): void;
   /** The client it wraps. */
-  readonly client: WebSocketClient<T>;
+  readonly client: WebSocketClient<In, Out>;
 }
 
-class Spy<T> extends ForwardingClient<T> implements SpyWebSocket<T> {
+class Spy<In, Out> extends ForwardingClient<In, Out> implements SpyWebSocket<In, Out> {
   readonly connections: SpyConnection[] = [];
   readonly disconnections: SpyDisconnection[] = [];
-  readonly sentMessages: T[] = [];
-  readonly receivedMessages: WebSocketMessage<T>[] = [];
+  readonly sentMessages: Out[] = [];
+  readonly receivedMessages: WebSocketMessage<In>[] = [];
 
-  get client(): WebSocketClient<T> {
+  get client(): WebSocketClient<In, Out> {
     return this.inner;
   }
 
@@ -61,12 +61,12 @@ class Spy<T> extends ForwardingClient<T> implements SpyWebSocket<T> {
     return super.disconnect(code, reason);
   }
 
-  override send(message: T): Promise<void> {
+  override send(message: Out): Promise<void> {
     this.sentMessages.push(message);
     return super.send(message);
   }
 
-  override subscribe(listener: MessageListener<T>): Unsubscribe {
+  override subscribe(listener: MessageListener<In>): Unsubscribe {
     return this.listen(listener);
   }
 
@@ -80,7 +80,7 @@ class Spy<T> extends ForwardingClient<T> implements SpyWebSocket<T> {
     this.connections.length = this.disconnections.length = this.sentMessages.length = this.receivedMessages.length = 0;
   }
 
-  protected override onMessage(message: WebSocketMessage<T>): boolean {
+  protected override onMessage(message: WebSocketMessage<In>): boolean {
     this.receivedMessages.push(message);
     return true;
   }
@@ -108,6 +108,6 @@ class Spy<T> extends ForwardingClient<T> implements SpyWebSocket<T> {
  * spy.connections[0].url; // 'wss://example.com'
  * ```
  */
-export function createSpyWebSocket<T>(client: WebSocketClient<T>): SpyWebSocket<T> {
+export function createSpyWebSocket<In, Out = In>(client: WebSocketClient<In, Out>): SpyWebSocket<In, Out> {
   return new Spy(client);
 }

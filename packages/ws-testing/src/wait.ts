@@ -31,7 +31,7 @@ export function waitForEvent<K extends WebSocketEvent['type']>(
 
 /** Resolves with the next message (that `matches`, when given) the client delivers. Sets no timer. */
 export function nextMessage<T>(
-  client: WebSocketClient<T>,
+  client: WebSocketClient<T, never>,
   matches: (message: WebSocketMessage<T>) => boolean = () => true,
 ): Promise<WebSocketMessage<T>> {
   return new Promise((resolve) => {

@@ -104,3 +104,22 @@ describe('configuration and platform', () => {
     expectTypeOf(JSONSerializer).toExtend<MessageSerializer>();
   });
 });
+
+describe('two directions', () => {
+  type ServerMessage = { type: 'message'; text: string } | { type: 'ack'; id: string };
+  type ClientMessage = { type: 'say'; text: string; id: string };
+
+  it('sends Out and receives In', () => {
+    const client = {} as WebSocketClient<ServerMessage, ClientMessage>;
+    void client.send({ type: 'say', text: 'hi', id: '1' });
+    // @ts-expect-error an inbound-only message cannot be sent
+    void client.send({ type: 'ack', id: '1' });
+    client.subscribe((message) => expectTypeOf(message.data).toEqualTypeOf<ServerMessage>());
+  });
+
+  it('defaults Out to In, so one type serves both directions as in the guide', () => {
+    expectTypeOf<WebSocketClient<ServerMessage>>().toEqualTypeOf<WebSocketClient<ServerMessage, ServerMessage>>();
+    const client = {} as WebSocketClient<ServerMessage>;
+    void client.send({ type: 'ack', id: '1' });
+  });
+});

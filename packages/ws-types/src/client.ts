@@ -33,12 +33,15 @@ export type UrlProvider = string | (() => string | Promise<string>);
  * The client every package produces and accepts: the live client, the mock, the spy and every
  * decorator implement it, so they compose in any order.
  *
- * @typeParam T - the type of the messages sent and received. Without it, messages are
- * untyped (`any`), as in the guide's untyped examples; give a type to get checked sends and
- * narrowed subscribers.
+ * @typeParam In - the type of the messages received. Without it, messages are untyped
+ * (`any`), as in the guide's untyped examples; give a type to get narrowed subscribers.
+ * @typeParam Out - the type of the messages sent, checked by `send`. @defaultValue `In`: one
+ * type for both directions, as in the guide. A protocol whose client and server speak
+ * different messages gives both: `WebSocketClient<ServerMessage, ClientMessage>`, and sending
+ * a server-only message is a compile error.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the guide uses untyped clients; see @typeParam
-export interface WebSocketClient<T = any> {
+export interface WebSocketClient<In = any, Out = In> {
   /**
    * Opens a connection.
    *
@@ -70,10 +73,10 @@ export interface WebSocketClient<T = any> {
    * Rejects with `SEND_FAILED` when not connected, or `INVALID_MESSAGE` when the serializer
    * cannot encode it.
    */
-  send(message: T): Promise<void>;
+  send(message: Out): Promise<void>;
 
   /** Calls `listener` with every decoded message until the returned function is called. */
-  subscribe(listener: MessageListener<T>): Unsubscribe;
+  subscribe(listener: MessageListener<In>): Unsubscribe;
 
   /** Calls `listener` with every connection event until the returned function is called. */
   subscribeToEvents(listener: EventListener): Unsubscribe;

@@ -29,9 +29,9 @@ const noop = (): void => undefined;
  * - **`dispose()`** releases every subscription and timer ({@link release}) and leaves the
  *   decorator inert: `connect()` and `send()` reject, new subscriptions receive nothing.
  */
-export class ForwardingClient<T> implements WebSocketClient<T> {
+export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> {
   /** Own message listeners, for decorators that filter or react to messages (see {@link listen}). */
-  protected readonly messageListeners: ListenerSet<WebSocketMessage<T>>;
+  protected readonly messageListeners: ListenerSet<WebSocketMessage<In>>;
   /** Own event listeners: every event of the wrapped client, then this decorator's own `error` events. */
   protected readonly eventListeners: ListenerSet<WebSocketEvent>;
   /** Set by `connect()` through this decorator, cleared when the wrapped client becomes idle again. */
@@ -48,7 +48,7 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
    * @param clock - timestamps this decorator's own `error` events.
    */
   constructor(
-    protected readonly inner: WebSocketClient<T>,
+    protected readonly inner: WebSocketClient<In, Out>,
     protected readonly clock: Pick<Timers, 'now'> = Date,
   ) {
     this.messageListeners = new ListenerSet((error) => this.report(callbackFailed('A message listener', error)));
@@ -69,13 +69,13 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
     return this.inner.disconnect(code, reason);
   }
 
-  send(message: T): Promise<void> {
+  send(message: Out): Promise<void> {
     if (this.disposed) return this.rejectDisposed(WS_ERROR_CODES.SEND_FAILED);
     return this.inner.send(message);
   }
 
   /** Passes the listener straight to the wrapped client; decorators that filter messages use {@link listen}. */
-  subscribe(listener: MessageListener<T>): Unsubscribe {
+  subscribe(listener: MessageListener<In>): Unsubscribe {
     return this.disposed ? noop : this.inner.subscribe(listener);
   }
 
@@ -119,12 +119,12 @@ export class ForwardingClient<T> implements WebSocketClient<T> {
   }
 
   /** Adds a listener of this decorator's own messages (after {@link onMessage}). */
-  protected listen(listener: MessageListener<T>): Unsubscribe {
+  protected listen(listener: MessageListener<In>): Unsubscribe {
     return this.track(this.messageListeners, listener);
   }
 
   /** Reacts to a message of the wrapped client; returns `false` to keep it from this client's listeners. */
-  protected onMessage(_message: WebSocketMessage<T>): boolean {
+  protected onMessage(_message: WebSocketMessage<In>): boolean {
     return true;
   }
 
