@@ -102,6 +102,21 @@ export interface WebSocketEffects {
     id: string,
     onEvent: (event: WebSocketEvent) => NoInfer<A>,
   ): SubscriptionEffect<A>;
+
+  /**
+   * Calls `run()` when run (typically `() => rpc.request(message, options)` on a ws-request
+   * client, so the reply's type follows from the request's), then dispatches `onReply(reply)`
+   * with what it resolves with, or `onFailure(error)` when it rejects (`REQUEST_TIMEOUT`,
+   * `REQUEST_FAILED` with the server's error reply as `cause`, `CONNECTION_FAILED`, the send's
+   * error...; a rejection that is not a `WebSocketError` is wrapped as `REQUEST_FAILED`,
+   * original in `cause`). Without `onFailure` a failure is reported (see the README). The
+   * effect never rejects.
+   *
+   * @param run - starts the request; a synchronous throw counts as a rejection.
+   * @param onReply - the action for the reply.
+   * @param onFailure - the action when the request fails.
+   */
+  request<R, A = never>(run: () => Promise<R>, onReply: (reply: R) => NoInfer<A>, onFailure?: (error: WebSocketError) => NoInfer<A>): RunEffect<A>;
 }
 
 // Disconnects started by `connect` cleanups, so that a connect run meanwhile on the same client
@@ -208,6 +223,22 @@ export const websocketEffects: WebSocketEffects = {
         onFailure && ((cause) => dispatch(onFailure(toError(cause, WS_ERROR_CODES.SEND_FAILED)))),
       );
       if (sent && onSuccess) dispatch(onSuccess());
+    },
+  }),
+
+  request: (run, onReply, onFailure) => ({
+    _tag: 'Run',
+    async execute(dispatch) {
+      let reply;
+      try {
+        reply = await run();
+      } catch (cause) {
+        const error = toError(cause, WS_ERROR_CODES.REQUEST_FAILED);
+        if (onFailure) dispatch(onFailure(error));
+        else report(error);
+        return;
+      }
+      dispatch(onReply(reply));
     },
   }),
 

@@ -3,9 +3,10 @@ import type { Timers } from '@composable-svelte/ws-types';
 /**
  * Configuration of `createRequestWebSocket` (ws-request). Every field is optional.
  *
- * @typeParam T - the client's message type: requests are sent as `T`, replies are received as `T`.
+ * @typeParam In - the messages received: replies are among them.
+ * @typeParam Out - the messages sent: requests are among them.
  */
-export interface RequestConfig<T> {
+export interface RequestConfig<In, Out = In> {
   /**
    * Gives the id of an outgoing request, called once per `request()`. It must return a string
    * that no pending request has (ids must be unique: `crypto.randomUUID()` or a counter).
@@ -13,7 +14,7 @@ export interface RequestConfig<T> {
    * `CALLBACK_FAILED` (also emitted as an `error` event). Either way nothing is sent.
    * @defaultValue `message.id` (`DEFAULT_REQUEST.id`)
    */
-  id?: ((message: T) => string) | undefined;
+  id?: ((message: Out) => string) | undefined;
   /**
    * Gives the id of the request a received message answers; anything but a string (`undefined`,
    * `null`, ...) means it is not a reply. Called for every message the decorator receives (while
@@ -21,14 +22,14 @@ export interface RequestConfig<T> {
    * the message is treated as not a reply.
    * @defaultValue `data.replyTo` (`DEFAULT_REQUEST.replyTo`)
    */
-  replyTo?: ((data: T) => string | null | undefined) | undefined;
+  replyTo?: ((data: In) => string | null | undefined) | undefined;
   /**
    * Tells an error reply from a successful one, called once per reply. Only `true` means an
    * error: the request then rejects with `REQUEST_FAILED` and the whole reply as `cause`. A
    * throw rejects the request with `CALLBACK_FAILED` (also emitted as an `error` event).
    * @defaultValue the reply has an `error` field that is not `undefined` (`DEFAULT_REQUEST.isError`)
    */
-  isError?: ((data: T) => boolean) | undefined;
+  isError?: ((data: In) => boolean) | undefined;
   /**
    * Time allowed for the reply, in ms from the `request()` call (time spent in a queue
    * counts); `0` waits forever. `request(message, { timeout })` overrides it per request.

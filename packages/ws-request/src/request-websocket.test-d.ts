@@ -38,7 +38,7 @@ describe('request() types', () => {
   });
 
   it('with a reply map: the reply type follows from the request type', () => {
-    const rpc = createRequestWebSocket<Msg, Replies>(client);
+    const rpc = createRequestWebSocket<Msg, Msg, Replies>(client);
     expectTypeOf(rpc.request({ type: 'get', id: '1', key: 'k' })).toEqualTypeOf<Promise<Value>>();
     expectTypeOf(rpc.request({ type: 'set', id: '2', key: 'k', value: 1 }, { timeout: 500 })).toEqualTypeOf<Promise<Ok>>();
     const either = { type: 'get', id: '3', key: 'k' } as Extract<Msg, { type: 'get' | 'set' }>;
@@ -46,7 +46,7 @@ describe('request() types', () => {
   });
 
   it('with a reply map: only messages whose type has a reply are requests', () => {
-    const rpc = createRequestWebSocket<Msg, Replies>(client);
+    const rpc = createRequestWebSocket<Msg, Msg, Replies>(client);
     // @ts-expect-error 'chat' has no entry in the map
     void rpc.request({ type: 'chat', text: 'hi' });
     // @ts-expect-error 'value' is a reply, not a request

@@ -12,10 +12,9 @@ import {
 import { ForwardingClient, callbackFailed, checkNumber, systemTimers, withDefaults } from '@composable-svelte/ws-types/internal';
 import { DEFAULT_REQUEST, type RequestConfig, type RequestOptions } from './config.js';
 
-// Codes of this package's own failures, added to ws-types' WS_ERROR_CODES alongside it.
-const REQUEST_TIMEOUT = 'REQUEST_TIMEOUT' as string as WebSocketErrorCode;
-const REQUEST_FAILED = 'REQUEST_FAILED' as string as WebSocketErrorCode;
 // Spelled out rather than read from WS_ERROR_CODES (an import costs bytes of the 1 kB budget); typed, so still checked.
+const REQUEST_TIMEOUT: WebSocketErrorCode = 'REQUEST_TIMEOUT';
+const REQUEST_FAILED: WebSocketErrorCode = 'REQUEST_FAILED';
 const INVALID_MESSAGE: WebSocketErrorCode = 'INVALID_MESSAGE';
 const CONNECTION_FAILED: WebSocketErrorCode = 'CONNECTION_FAILED';
 
@@ -23,23 +22,23 @@ const CONNECTION_FAILED: WebSocketErrorCode = 'CONNECTION_FAILED';
 const REMEMBERED = 100;
 
 /**
- * The messages `request()` accepts: any message of the client without a reply map; with one,
- * those whose `type` is a key of the map.
+ * The messages `request()` accepts: any outgoing message of the client without a reply map;
+ * with one, those whose `type` is a key of the map.
  */
-export type RequestMessage<T, Replies> = [Replies] extends [never] ? T : T & { readonly type: keyof Replies };
+export type RequestMessage<Out, Replies> = [Replies] extends [never] ? Out : Out & { readonly type: keyof Replies };
 
 /**
- * What `request(message)` resolves with: without a reply map, a message of the client; with
- * one, the reply type the map gives for the request's `type`.
+ * What `request(message)` resolves with: without a reply map, an incoming message of the
+ * client; with one, the reply type the map gives for the request's `type`.
  */
-export type ReplyOf<T, Replies, M> = [Replies] extends [never]
-  ? T
+export type ReplyOf<In, Replies, M> = [Replies] extends [never]
+  ? In
   : M extends { readonly type: infer K extends keyof Replies }
     ? Replies[K]
     : never;
 
 /** The client returned by {@link createRequestWebSocket}: the wrapped client plus `request()`. */
-export interface RequestWebSocket<T, Replies extends object = never> extends WebSocketClient<T>, SymbolDisposable {
+export interface RequestWebSocket<In, Out = In, Replies extends object = never> extends WebSocketClient<In, Out>, SymbolDisposable {
   /**
    * Sends `message` through the wrapped client and resolves with the `data` of the received
    * message that answers it (the reply is not delivered to `subscribe` listeners).
@@ -58,7 +57,7 @@ export interface RequestWebSocket<T, Replies extends object = never> extends Web
    *
    * @throws TypeError when `options.timeout` is not a finite number >= 0.
    */
-  request<M extends RequestMessage<T, Replies>>(message: M, options?: RequestOptions): Promise<ReplyOf<T, Replies, M>>;
+  request<M extends RequestMessage<Out, Replies>>(message: M, options?: RequestOptions): Promise<ReplyOf<In, Replies, M>>;
   /**
    * Rejects every pending request with `REQUEST_FAILED` (`Disposed`), clears their timers and
    * abort listeners, and releases every subscription on the wrapped client, which is left as it
@@ -72,35 +71,35 @@ export interface RequestWebSocket<T, Replies extends object = never> extends Web
 type Settle = (value: unknown, ok?: boolean) => void;
 
 /** The resolved options (see {@link RequestConfig}). */
-interface Settings<T> {
+interface Settings<In, Out> {
   timeout: number;
   keepOnReconnect: boolean;
-  id: (message: T) => unknown;
-  replyTo: (data: T) => unknown;
-  isError: (data: T) => unknown;
+  id: (message: Out) => unknown;
+  replyTo: (data: In) => unknown;
+  isError: (data: In) => unknown;
 }
 
-const fail = (message: string, cause?: unknown, code = REQUEST_FAILED, recoverable = false): WebSocketError =>
+const fail = (message: string, cause?: unknown, code: WebSocketErrorCode = REQUEST_FAILED, recoverable = false): WebSocketError =>
   new WebSocketError(message, code, recoverable, cause);
 
-class Requester<T> extends ForwardingClient<T> {
+class Requester<In, Out> extends ForwardingClient<In, Out> {
   // Pending requests by id.
   private readonly w = new Map<string, Settle>();
   // Ids of settled requests, so that their late or repeated replies are recognised. Cleared when
   // REMEMBERED is reached: bounded memory without bookkeeping per request.
   private readonly d = new Set<string>();
-  private readonly c: Settings<T>;
+  private readonly c: Settings<In, Out>;
 
   constructor(
-    client: WebSocketClient<T>,
-    config: RequestConfig<T>,
+    client: WebSocketClient<In, Out>,
+    config: RequestConfig<In, Out>,
     private readonly t: Timers = config.timers ?? systemTimers,
   ) {
     super(client, t);
-    checkNumber('timeout', (this.c = withDefaults<Settings<T>>(DEFAULT_REQUEST, config)).timeout, 0);
+    checkNumber('timeout', (this.c = withDefaults<Settings<In, Out>>(DEFAULT_REQUEST, config)).timeout, 0);
   }
 
-  request(message: T, { timeout = this.c.timeout, signal }: RequestOptions = {}): Promise<unknown> {
+  request(message: Out, { timeout = this.c.timeout, signal }: RequestOptions = {}): Promise<unknown> {
     checkNumber('timeout', timeout, 0);
     return new Promise((resolve, reject) => {
       let id: unknown;
@@ -134,12 +133,12 @@ class Requester<T> extends ForwardingClient<T> {
     });
   }
 
-  override subscribe(listener: MessageListener<T>): Unsubscribe {
+  override subscribe(listener: MessageListener<In>): Unsubscribe {
     // Through this decorator, so that replies are taken out before listeners see them.
     return this.listen(listener);
   }
 
-  protected override onMessage({ data }: WebSocketMessage<T>): boolean {
+  protected override onMessage({ data }: WebSocketMessage<In>): boolean {
     let id: unknown;
     try {
       id = this.c.replyTo(data);
@@ -211,25 +210,27 @@ class Requester<T> extends ForwardingClient<T> {
  * - It subscribes to the wrapped client only while requests are pending or it has
  *   subscribers; no timer outlives the requests. `dispose()` rejects what is pending and lets go.
  *
- * @typeParam T - the client's message type.
+ * @typeParam In - the messages received (replies among them).
+ * @typeParam Out - the messages sent (requests among them). @defaultValue `In`
  * @typeParam Replies - optional map from a request's `type` to the type of its reply: with it,
  * `request()` accepts only messages whose `type` is a key and resolves with the matching reply
- * type; without it, `request()` accepts any `T` and resolves with a `T`.
+ * type; without it, `request()` accepts any `Out` and resolves with an `In`.
  * @param client - the client to wrap.
  * @param config - see {@link RequestConfig}; defaults in {@link DEFAULT_REQUEST}.
  * @returns the client, decorated, with `request()` and `dispose()`.
  * @throws TypeError naming the option when `timeout` is not a finite number >= 0.
  * @example
  * ```ts
- * type Msg = { type: 'get'; id: string; key: string } | { type: 'value'; replyTo: string; value: number };
- * const rpc = createRequestWebSocket<Msg, { get: { type: 'value'; replyTo: string; value: number } }>(client);
+ * type Request = { type: 'get'; id: string; key: string };
+ * type Reply = { type: 'value'; replyTo: string; value: number };
+ * const rpc = createRequestWebSocket<Reply, Request, { get: Reply }>(client);
  * const reply = await rpc.request({ type: 'get', id: crypto.randomUUID(), key: 'answer' }, { timeout: 5000 });
  * reply.value; // number
  * ```
  */
-export function createRequestWebSocket<T, Replies extends object = never>(
-  client: WebSocketClient<T>,
-  config: RequestConfig<T> = {},
-): RequestWebSocket<T, Replies> {
-  return new Requester(client, config) as unknown as RequestWebSocket<T, Replies>;
+export function createRequestWebSocket<In, Out = In, Replies extends object = never>(
+  client: WebSocketClient<In, Out>,
+  config: RequestConfig<In, Out> = {},
+): RequestWebSocket<In, Out, Replies> {
+  return new Requester(client, config) as unknown as RequestWebSocket<In, Out, Replies>;
 }

@@ -31,7 +31,7 @@ describe('the README compiles', () => {
       set: Extract<Message, { type: 'ok' }>;
     }
 
-    const store = createRequestWebSocket<Message, Replies>(createLiveWebSocket<Message>());
+    const store = createRequestWebSocket<Message, Message, Replies>(createLiveWebSocket<Message>());
     const { value } = await store.request({ type: 'get', id: crypto.randomUUID(), key: 'answer' }); // value: number
     const ok = await store.request({ type: 'set', id: crypto.randomUUID(), key: 'answer', value: 42 }); // Promise<{ type: 'ok'; … }>
     // @ts-expect-error 'chat' has no reply

@@ -38,7 +38,7 @@ describe('WebSocketError', () => {
     expect(null).not.toBeInstanceOf(WebSocketError);
   });
 
-  it('has the seven codes of the guide plus CALLBACK_FAILED, each its own name', () => {
+  it('has the seven codes of the guide plus CALLBACK_FAILED and the two of requests, each its own name', () => {
     expect(Object.keys(WS_ERROR_CODES).sort()).toEqual([
       'CALLBACK_FAILED',
       'CONNECTION_FAILED',
@@ -47,9 +47,11 @@ describe('WebSocketError', () => {
       'INVALID_MESSAGE',
       'MAX_RECONNECTS',
       'PROTOCOL_ERROR',
+      'REQUEST_FAILED',
+      'REQUEST_TIMEOUT',
       'SEND_FAILED',
     ]);
-    expect(Object.keys(WS_ERROR_CODES)).toHaveLength(8);
+    expect(Object.keys(WS_ERROR_CODES)).toHaveLength(10);
     for (const [key, value] of Object.entries(WS_ERROR_CODES)) expect(value).toBe(key);
     expect(WS_ERROR_CODES.CALLBACK_FAILED).toBe('CALLBACK_FAILED');
   });

@@ -10,6 +10,9 @@
  * - `HEARTBEAT_TIMEOUT`: no pong arrived in time.
  * - `CALLBACK_FAILED`: a function the application handed over (a listener, `shouldReconnect`,
  *   an extractor, `onDrop`, ...) threw or returned something unusable; `cause` holds what it threw.
+ * - `REQUEST_TIMEOUT`: no reply to a request in time (ws-request).
+ * - `REQUEST_FAILED`: a request failed otherwise: an error reply (`cause`: the reply), an abort,
+ *   or a disposed decorator; as an `error` event, a late or repeated reply that was dropped.
  */
 export const WS_ERROR_CODES = {
   CONNECTION_FAILED: 'CONNECTION_FAILED',
@@ -20,6 +23,8 @@ export const WS_ERROR_CODES = {
   PROTOCOL_ERROR: 'PROTOCOL_ERROR',
   HEARTBEAT_TIMEOUT: 'HEARTBEAT_TIMEOUT',
   CALLBACK_FAILED: 'CALLBACK_FAILED',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  REQUEST_FAILED: 'REQUEST_FAILED',
 } as const;
 
 /** One of the values of {@link WS_ERROR_CODES}. */
