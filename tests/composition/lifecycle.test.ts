@@ -261,3 +261,58 @@ describe('one stack, one account: a join the client refuses', () => {
     expect(onError).toHaveBeenCalledOnce();
   });
 });
+
+describe('layers act inside out, in every composition and subscription order', () => {
+  type Layer = 'heartbeat' | 'router' | 'queue';
+  const orders = permutations<Layer>(['heartbeat', 'router', 'queue']);
+
+  it.each(orders.map((order) => [order.join(' → ')]))('%s: a listener on any layer hears `connected` after every layer inside it reacted', async (name) => {
+    const order = name.split(' → ') as Layer[];
+    for (const listenFirst of [true, false]) {
+      const mock = createMockWebSocket<Frame>({ connect: 'manual' });
+      const spy = createSpyWebSocket(mock);
+      let client: WebSocketClient<Frame> = spy;
+      const layers: { layer: Layer | 'base'; client: WebSocketClient<Frame> }[] = [{ layer: 'base', client }];
+      let heartbeat: ReturnType<typeof createHeartbeat<Frame>> | undefined;
+      let channels: ReturnType<typeof createChannelWebSocket<Frame>> | undefined;
+      let queue: ReturnType<typeof createQueuedWebSocket<Frame>> | undefined;
+      for (const layer of order) {
+        if (layer === 'heartbeat') client = heartbeat = createHeartbeat(client, { interval: 1000, pingMessage: { type: 'ping' }, pongMessage: { type: 'pong' }, autoStart: true });
+        else if (layer === 'router') client = channels = createChannelWebSocket(client, channelOf, { join: (channel) => ({ type: 'join', channel }) });
+        else client = queue = createQueuedWebSocket(client);
+        layers.push({ layer, client });
+      }
+      /** Which layers have reacted to the connection, as seen from outside. */
+      const reacted = (): Set<Layer> => {
+        const sent = spy.sentMessages.map((frame) => frame.type);
+        const done = new Set<Layer>();
+        if (heartbeat!.isRunning) done.add('heartbeat');
+        // A join sent through a queue that is flushing waits in it, behind older messages: handed over all the same.
+        if (sent.includes('join') || queue!.queue.peek().some((frame) => frame.type === 'join')) done.add('router');
+        if (sent.includes('say')) done.add('queue');
+        return done;
+      };
+      const heard: { layer: Layer | 'base'; reacted: Set<Layer> }[] = [];
+      const listen = (): void => {
+        for (const { layer, client: at } of layers) {
+          at.subscribeToEvents((event) => {
+            if (event.type === 'connected') heard.push({ layer, reacted: reacted() });
+          });
+        }
+      };
+      if (listenFirst) listen();
+      channels!.router.subscribe('room', () => undefined);
+      await queue!.send({ type: 'say', channel: 'room', text: 'queued' });
+      if (!listenFirst) listen();
+      const connecting = client.connect('wss://x');
+      mock.open();
+      await connecting;
+      expect(heard).toHaveLength(layers.length);
+      for (const { layer, reacted: seen } of heard) {
+        const inside = layer === 'base' ? [] : order.slice(0, order.indexOf(layer) + 1);
+        for (const inner of inside) expect(seen.has(inner), `${inner} reacted before a listener of ${layer} heard 'connected'`).toBe(true);
+      }
+      await client.disconnect();
+    }
+  });
+});
