@@ -1,4 +1,5 @@
-// End to end, in Debian's Chromium driven by playwright-core: two people chat, the server goes
+// End to end, in Debian's Chromium driven by playwright-core: a room name is refused by the
+// server and a room is created (a request and its reply), two people chat, the server goes
 // away and comes back on the same port, and a message written meanwhile arrives exactly once.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -104,7 +105,7 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     await composer.press('Enter');
   }
 
-  it('two people chat, the server restarts, and a message written offline is delivered exactly once', async () => {
+  it('a refused room name shows the server\'s message, a created room is joined, two people chat, the server restarts, and a message written offline is delivered exactly once', async () => {
     if (!hasChromium) throw new Error(`CI is set and there is no Chromium at ${chromiumPath}: install it or set CHROMIUM_PATH`);
     const alice = context!.pages()[0] ?? (await context!.newPage());
     const bob = await context!.newPage();
@@ -115,8 +116,17 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     await signIn(bob, 'Bob');
     await shoot(bob, '01-bob-room-list');
 
-    // Alice creates a room; Bob sees it in his list and joins it.
+    // Alice asks for a room the server refuses: its message is shown at the field, not as a notice.
     const newRoom = alice.getByLabel('New room');
+    await newRoom.fill('Bad Name!');
+    await newRoom.press('Enter');
+    const refusal = alice.locator('#new-room-error');
+    await refusal.getByText('A room name is 1 to 32 of a-z, 0-9 and -').waitFor();
+    expect(await newRoom.getAttribute('aria-invalid')).toBe('true');
+    expect(await alice.locator('.notice').count()).toBe(0);
+    await shoot(alice, '01-alice-room-refused');
+
+    // Alice creates a room (the server answers `created`, and she joins it); Bob sees it in his list and joins it.
     await newRoom.fill('e2e-room');
     await newRoom.press('Enter');
     await alice.getByRole('heading', { name: 'e2e-room' }).waitFor();

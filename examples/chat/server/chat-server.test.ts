@@ -207,6 +207,60 @@ describe('chat server', () => {
     expect(await alice.next('error')).toMatchObject({ code: 'bad-room', message: 'There are already 3 rooms' });
   });
 
+  it('answers a create request with the room, new or existing, and lists a new one', async () => {
+    const server = await start();
+    const alice = await peer(server, 'Alice');
+    const bob = await peer(server, 'Bob');
+    alice.send({ type: 'create', id: 'c1', name: 'book-club' });
+    expect(await alice.next('created')).toEqual({ type: 'created', replyTo: 'c1', room: { channel: 'room:book-club', count: 0 } });
+    // Created, not joined: everyone's room list has it.
+    expect(await bob.next('rooms', (f) => f.rooms.some((r) => r.channel === 'room:book-club'))).toBeTruthy();
+    expect(server.members('room:book-club')).toEqual([]);
+    // An existing room is returned as it is, with its head count.
+    bob.send({ type: 'join', channel: 'room:lobby' });
+    await bob.next('history');
+    alice.send({ type: 'create', id: 'c2', name: 'lobby' });
+    expect(await alice.next('created')).toEqual({ type: 'created', replyTo: 'c2', room: { channel: 'room:lobby', count: 1 } });
+    alice.send({ type: 'create', id: 'c3', name: 'book-club' });
+    expect(await alice.next('created')).toEqual({ type: 'created', replyTo: 'c3', room: { channel: 'room:book-club', count: 0 } });
+  });
+
+  it('refuses a create with an error reply (replyTo), and a create without an id with bad-frame', async () => {
+    const server = await start({ maxRooms: 3 });
+    const alice = await peer(server);
+    alice.send({ type: 'create', id: 'c0', name: 'early' });
+    expect(await alice.next('error')).toEqual({ type: 'error', code: 'not-named', message: 'Say hello with a name first', replyTo: 'c0' });
+    alice.send({ type: 'hello', name: 'Alice' });
+    await alice.next('welcome');
+    const names: unknown[] = ['', 'UPPER', 'room:lobby', 'a b', 'x'.repeat(33), 'café', 42, undefined];
+    for (const [at, name] of names.entries()) {
+      alice.send({ type: 'create', id: `bad${at}`, name });
+      expect(await alice.next('error')).toEqual({ type: 'error', code: 'bad-room', message: 'A room name is 1 to 32 of a-z, 0-9 and -', replyTo: `bad${at}` });
+    }
+    // At the limit: a new room is refused, an existing one still found.
+    alice.send({ type: 'create', id: 'c1', name: 'third' });
+    await alice.next('created');
+    alice.send({ type: 'create', id: 'c2', name: 'fourth' });
+    expect(await alice.next('error')).toEqual({ type: 'error', code: 'bad-room', message: 'There are already 3 rooms', replyTo: 'c2' });
+    alice.send({ type: 'create', id: 'c3', name: 'third' });
+    expect(await alice.next('created')).toMatchObject({ replyTo: 'c3', room: { channel: 'room:third' } });
+    // No id to answer: refused like a `say` without one.
+    alice.send({ type: 'create', name: 'no-id' });
+    expect(await alice.next('error')).toEqual({ type: 'error', code: 'bad-frame', message: 'A create needs an id of 1 to 64 characters' });
+    alice.send({ type: 'create', id: 'x'.repeat(65), name: 'long-id' });
+    expect(await alice.next('error')).toMatchObject({ code: 'bad-frame', message: 'A create needs an id of 1 to 64 characters' });
+    expect(alice.frames.filter((f) => f.type === 'created')).toHaveLength(2);
+  });
+
+  it('answers a rate-limited create with an error reply', async () => {
+    const server = await start({ rateLimit: { perSecond: 1, burst: 2 }, now: () => 0 });
+    const alice = await peer(server, 'Alice');
+    alice.send({ type: 'create', id: 'c1', name: 'one' });
+    await alice.next('created');
+    alice.send({ type: 'create', id: 'c2', name: 'two' });
+    expect(await alice.next('error')).toEqual({ type: 'error', code: 'rate-limited', message: 'More than 1 frames a second', replyTo: 'c2' });
+  });
+
   it('sends the bounded history on join', async () => {
     let clock = 100;
     const server = await start({ historySize: 2, now: () => clock++ });

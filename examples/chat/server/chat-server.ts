@@ -10,6 +10,7 @@ import {
   ROOM_PATTERN,
   type ChatLine,
   type ErrorCode,
+  type ErrorFrame,
   type RoomSummary,
   type ServerFrame,
 } from './protocol.js';
@@ -87,6 +88,18 @@ const MAX_USERS_REMEMBERED = 10_000;
 /** The longest a change of room counts waits before the room list goes out, in ms. */
 const ROOMS_DELAY = 50;
 
+/** What an `error` frame points at: the refused `say` (`id`) or the refused request (`replyTo`). */
+type Ref = Pick<ErrorFrame, 'id' | 'replyTo'>;
+
+/**
+ * The reference an error about `frame` carries: a `create` is a request, so its error is its
+ * reply (`replyTo`); any other frame with a string id gets it back as `id` (a `say`).
+ */
+const refOf = (frame: Record<string, unknown>): Ref => {
+  if (typeof frame.id !== 'string') return {};
+  return frame.type === 'create' ? { replyTo: frame.id } : { id: frame.id };
+};
+
 /** Starts the chat server: the app over HTTP and the chat over a WebSocket at `/ws`. */
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const now = options.now ?? Date.now;
@@ -121,8 +134,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const send = (client: Client, frame: ServerFrame): void => {
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame));
   };
-  const fail = (client: Client, code: ErrorCode, message: string, id?: string): void => {
-    send(client, id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
+  const fail = (client: Client, code: ErrorCode, message: string, ref: Ref = {}): void => {
+    send(client, { type: 'error', code, message, ...ref });
   };
   const summaries = (): RoomSummary[] => [...rooms].map(([channel, room]) => ({ channel, count: room.members.size }));
   // Joins and leaves come in bursts (a reconnect rejoins every room): the room list goes out
@@ -160,14 +173,26 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
 
   /** Takes a token for a frame; a client over the limit is told, and closed after `abuseLimit` refusals. */
-  const admit = (client: Client, id?: string): boolean => {
+  const admit = (client: Client, ref: Ref): boolean => {
     if (client.limiter.take()) return true;
-    fail(client, 'rate-limited', `More than ${perSecond} frames a second`, id);
+    fail(client, 'rate-limited', `More than ${perSecond} frames a second`, ref);
     if (++client.strikes > abuseLimit) client.socket.close(CLOSE_CODES.abuse, 'Rate limit exceeded');
     return false;
   };
 
-  const handle = (client: Client, frame: Record<string, unknown>): void => {
+  /** The room `channel` (valid by ROOM_PATTERN), created if new; `undefined` when it is new and `maxRooms` exist. */
+  const roomFor = (channel: string): Room | undefined => {
+    let room = rooms.get(channel);
+    if (!room && rooms.size < maxRooms) {
+      room = { members: new Set(), history: [] };
+      rooms.set(channel, room);
+      broadcastRooms();
+    }
+    return room;
+  };
+  const tooMany = (): string => `There are already ${maxRooms} rooms`;
+
+  const handle = (client: Client, frame: Record<string, unknown>, ref: Ref): void => {
     const { type } = frame;
     const id = typeof frame.id === 'string' ? frame.id : undefined;
     if (type === 'hello') {
@@ -175,24 +200,43 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       return;
     }
     if (client.name === null) {
-      fail(client, 'not-named', 'Say hello with a name first', id);
+      fail(client, 'not-named', 'Say hello with a name first', ref);
       return;
     }
     const channel = typeof frame.channel === 'string' ? frame.channel : '';
     switch (type) {
+      case 'create': {
+        // A request: every answer, error or not, carries its id as `replyTo`.
+        if (id === undefined || id.length === 0 || id.length > LIMITS.id) {
+          fail(client, 'bad-frame', `A create needs an id of 1 to ${LIMITS.id} characters`);
+          return;
+        }
+        const name = typeof frame.name === 'string' ? frame.name : '';
+        const wanted = `room:${name}`;
+        if (!ROOM_PATTERN.test(wanted)) {
+          fail(client, 'bad-room', 'A room name is 1 to 32 of a-z, 0-9 and -', ref);
+          return;
+        }
+        // An existing room is found, not refused: creating it again is harmless.
+        const room = roomFor(wanted);
+        if (!room) {
+          fail(client, 'bad-room', tooMany(), ref);
+          return;
+        }
+        send(client, { type: 'created', replyTo: id, room: { channel: wanted, count: room.members.size } });
+        return;
+      }
       case 'join': {
         if (!ROOM_PATTERN.test(channel)) {
           fail(client, 'bad-room', 'A room is room: then 1 to 32 of a-z, 0-9 and -');
           return;
         }
-        let room = rooms.get(channel);
+        // Joining still creates a room it does not know: the app's router re-joins its room
+        // after a reconnection, to a restarted server that may not have it yet.
+        const room = roomFor(channel);
         if (!room) {
-          if (rooms.size >= maxRooms) {
-            fail(client, 'bad-room', `There are already ${maxRooms} rooms`);
-            return;
-          }
-          room = { members: new Set(), history: [] };
-          rooms.set(channel, room);
+          fail(client, 'bad-room', tooMany());
+          return;
         }
         client.rooms.add(channel);
         room.members.add(client);
@@ -212,12 +256,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           return;
         }
         if (!room || !client.rooms.has(channel)) {
-          fail(client, 'not-in-room', `Join ${channel} before writing to it`, id);
+          fail(client, 'not-in-room', `Join ${channel} before writing to it`, ref);
           return;
         }
         const text = typeof frame.text === 'string' ? frame.text.trim() : '';
         if (text.length === 0 || text.length > LIMITS.text) {
-          fail(client, 'bad-text', `A message is 1 to ${LIMITS.text} characters`, id);
+          fail(client, 'bad-text', `A message is 1 to ${LIMITS.text} characters`, ref);
           return;
         }
         let ids = seen.get(client.name);
@@ -239,7 +283,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         return;
       }
       default:
-        fail(client, 'bad-frame', `Unknown frame type ${JSON.stringify(type)}`, id);
+        fail(client, 'bad-frame', `Unknown frame type ${JSON.stringify(type)}`, ref);
     }
   };
 
@@ -265,10 +309,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         send(client, { type: 'pong' });
         return;
       }
-      const id = valid && typeof (frame as { id?: unknown }).id === 'string' ? (frame as { id: string }).id : undefined;
-      if (!admit(client, id)) return;
+      const ref = valid ? refOf(frame as Record<string, unknown>) : {};
+      if (!admit(client, ref)) return;
       if (!valid) fail(client, 'bad-frame', 'A frame is a JSON object with a string type');
-      else handle(client, frame as Record<string, unknown>);
+      else handle(client, frame as Record<string, unknown>, ref);
     });
     socket.on('close', () => {
       clients.delete(client);

@@ -4,6 +4,10 @@
  * answers with `welcome` at once), as a `hello` frame does later.
  * Rooms are channels named `room:<name>`; frames about a room carry it in `channel`, which is
  * what the app's router dispatches on.
+ *
+ * One exchange is a request and its reply: `create` carries an `id` the client chose, and the
+ * server answers it once, with `created` or an `error`, each carrying that id in `replyTo`
+ * (the app's ws-request layer matches them).
  */
 
 /** Room channel names: `room:` then 1–32 lowercase letters, digits or dashes. */
@@ -30,7 +34,12 @@ export interface JoinFrame { type: 'join'; channel: string }
 export interface LeaveFrame { type: 'leave'; channel: string }
 export interface SayFrame { type: 'say'; id: string; channel: string; text: string }
 export interface PingFrame { type: 'ping' }
-export type ClientFrame = HelloFrame | JoinFrame | LeaveFrame | SayFrame | PingFrame;
+/**
+ * A request: create the room `room:<name>` (`name` without `room:`), or find it if it exists.
+ * Answered with `created` (the room) or `error` (`bad-room`, `rate-limited`, ...), `replyTo: id`.
+ */
+export interface CreateFrame { type: 'create'; id: string; name: string }
+export type ClientFrame = HelloFrame | JoinFrame | LeaveFrame | SayFrame | PingFrame | CreateFrame;
 
 // Server → client
 export interface RoomSummary { channel: string; count: number }
@@ -42,8 +51,14 @@ export interface PresenceFrame { type: 'presence'; channel: string; members: str
 export interface MessageFrame extends ChatLine { type: 'message' }
 export interface AckFrame { type: 'ack'; id: string }
 export interface PongFrame { type: 'pong' }
+/** The reply to a `create`: the room, new or existing, with its head count. */
+export interface CreatedFrame { type: 'created'; replyTo: string; room: RoomSummary }
 export type ErrorCode = 'bad-frame' | 'bad-name' | 'bad-room' | 'bad-text' | 'not-named' | 'not-in-room' | 'rate-limited';
-export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; id?: string }
+/**
+ * A refused frame. `id`: the refused frame's id, for a `say`. `replyTo`: the refused request's
+ * id, for a `create` (the error is then that request's reply).
+ */
+export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; id?: string; replyTo?: string }
 export type ServerFrame =
   | WelcomeFrame
   | RoomsFrame
@@ -52,7 +67,13 @@ export type ServerFrame =
   | MessageFrame
   | AckFrame
   | PongFrame
+  | CreatedFrame
   | ErrorFrame;
+
+/** The reply to each request type, for ws-request's typed `request()`. */
+export interface Replies {
+  create: CreatedFrame;
+}
 
 /** Close codes the server uses besides the standard ones. */
 export const CLOSE_CODES = {

@@ -2,19 +2,21 @@ import { createStore } from '@composable-svelte/core';
 import { TestStore } from '@composable-svelte/core/test';
 import { createMockWebSocket, type MockWebSocket } from '@composable-svelte/ws-testing';
 import { WebSocketError, WS_ERROR_CODES, type Timers } from '@composable-svelte/ws-types';
-import { describe, expect, it } from 'vitest';
-import type { ChatLine, RoomSummary, ServerFrame } from '../../server/protocol.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatLine, ClientFrame, RoomSummary, ServerFrame } from '../../server/protocol.js';
 import {
+  CREATE_TIMEOUT,
   chatReducer,
   createMessageId,
+  createProblem,
   initialState,
   nameProblem,
-  roomChannel,
+  roomInput,
   type ChatAction,
   type ChatDependencies,
   type ChatState,
 } from './chat.js';
-import { createChatStack, type ChatConnection, type Frame } from './connection.js';
+import { createChatStack, type ChatConnection } from './connection.js';
 
 const URL = 'ws://chat.test/ws';
 const ROOMS: RoomSummary[] = [
@@ -26,23 +28,24 @@ const ROOMS: RoomSummary[] = [
 const stillTimers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined, now: () => Date.now() };
 
 interface Harness {
-  mock: MockWebSocket<Frame>;
+  mock: MockWebSocket<ServerFrame, ClientFrame>;
   /** The stack's queue: what is held until acknowledged. */
   queue: ChatConnection['client']['queue'];
   deps: ChatDependencies;
   store: TestStore<ChatState, ChatAction, ChatDependencies>;
   /** Frames the app sent, in order, pings aside. */
-  sent(): Frame[];
+  sent(): ClientFrame[];
   /** A frame from the server. */
   server(frame: ServerFrame): void;
 }
 
 /** The app's stack over ws-testing's mock (connections complete when the test says), under a TestStore. */
 function harness(state: ChatState = initialState): Harness {
-  const mock = createMockWebSocket<Frame>({ connect: 'manual', reconnect: true });
-  const { client, router } = createChatStack(mock, { timers: stillTimers });
+  const mock = createMockWebSocket<ServerFrame, ClientFrame>({ connect: 'manual', reconnect: true });
+  // Request timeouts run on the platform's timers: the timeout test fakes them.
+  const { client, requests, router } = createChatStack(mock, { heartbeatTimers: stillTimers });
   let ids = 0;
-  const deps: ChatDependencies = { client, router, url: URL, newId: () => `m${++ids}`, now: () => 1000 };
+  const deps: ChatDependencies = { client, requests, router, url: URL, newId: () => `m${++ids}`, now: () => 1000 };
   const store = new TestStore({ initialState: state, reducer: chatReducer, dependencies: deps });
   return {
     mock,
@@ -155,20 +158,6 @@ describe('chat reducer: rooms', () => {
     await settled(h.store);
   });
 
-  it('creates a room from a typed name, validated by the room pattern', async () => {
-    const h = await connected();
-    await h.store.send({ type: 'roomCreated', name: 'no/slashes' }, (state) => {
-      expect(state.roomError).toMatch(/a–z, 0–9 and -/);
-      expect(state.room).toBeNull();
-    });
-    await h.store.send({ type: 'roomCreated', name: ' Book Club ' }, (state) => {
-      expect(state.roomError).toBeNull();
-      expect(state.room?.channel).toBe('room:book-club');
-    });
-    expect(h.sent()).toEqual([{ type: 'join', channel: 'room:book-club' }]);
-    await settled(h.store);
-  });
-
   it('keeps each message once when history repeats what was already shown', async () => {
     const h = await inLobby();
     h.server({ type: 'message', ...line('b1', 'Bob', 'One') });
@@ -176,6 +165,147 @@ describe('chat reducer: rooms', () => {
     h.server({ type: 'history', channel: 'room:lobby', messages: [line('b1', 'Bob', 'One'), line('b2', 'Bob', 'Two')] });
     await h.store.receive({ type: 'frameReceived' });
     expect(h.store.getState().room!.messages.map((entry) => entry.id)).toEqual(['b1', 'b2']);
+    await settled(h.store);
+  });
+});
+
+describe('chat reducer: creating a room (a request)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const BAD_ROOM = 'A room name is 1 to 32 of a-z, 0-9 and -';
+
+  it('sends create, and on the created reply joins the room', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: ' Book Club ' }, (state) => {
+      expect(state.creating).toEqual({ id: 'm1', name: 'book-club' });
+      expect(state.room).toBeNull();
+    });
+    expect(h.sent()).toEqual([{ type: 'create', id: 'm1', name: 'book-club' }]);
+    // Not through the queue: nothing is held there.
+    expect(h.queue.size).toBe(0);
+
+    h.server({ type: 'created', replyTo: 'm1', room: { channel: 'room:book-club', count: 0 } });
+    await h.store.receive({ type: 'roomCreated', id: 'm1' }, (state) => {
+      expect(state.creating).toBeNull();
+      expect(state.roomError).toBeNull();
+      expect(state.room).toEqual({ channel: 'room:book-club', members: [], messages: [], loaded: false });
+    });
+    expect(h.sent().at(-1)).toEqual({ type: 'join', channel: 'room:book-club' });
+    // The reply was the request's: no `frameReceived` for it.
+    await settled(h.store);
+  });
+
+  it('shows the server\'s message from an error reply, and no notice', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'no/slashes' });
+    expect(h.sent()).toEqual([{ type: 'create', id: 'm1', name: 'no/slashes' }]);
+    h.server({ type: 'error', code: 'bad-room', message: BAD_ROOM, replyTo: 'm1' });
+    await h.store.receive({ type: 'roomCreateFailed', id: 'm1', code: 'REQUEST_FAILED', message: BAD_ROOM }, (state) => {
+      expect(state.roomError).toBe(BAD_ROOM);
+      expect(state.creating).toBeNull();
+      expect(state.room).toBeNull();
+      expect(state.notices).toEqual([]);
+    });
+    // A new attempt clears the message while it waits.
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'fine' }, (state) => {
+      expect(state.roomError).toBeNull();
+      expect(state.creating).toEqual({ id: 'm2', name: 'fine' });
+    });
+    h.server({ type: 'created', replyTo: 'm2', room: { channel: 'room:fine', count: 0 } });
+    await h.store.receive({ type: 'roomCreated', id: 'm2' });
+    expect(h.store.getState().room?.channel).toBe('room:fine');
+    await settled(h.store);
+  });
+
+  it('times out when the server does not answer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'silence' });
+    vi.advanceTimersByTime(CREATE_TIMEOUT - 1);
+    await Promise.resolve();
+    expect(h.store.getState().creating).toEqual({ id: 'm1', name: 'silence' });
+    vi.advanceTimersByTime(1);
+    await h.store.receive({ type: 'roomCreateFailed', id: 'm1', code: 'REQUEST_TIMEOUT' }, (state) => {
+      expect(state.roomError).toBe('The server did not answer in time. Try again.');
+      expect(state.creating).toBeNull();
+    });
+    // A reply after the timeout is dropped by the request layer (a `Late reply` event, not told).
+    h.server({ type: 'created', replyTo: 'm1', room: { channel: 'room:silence', count: 0 } });
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.room).toBeNull();
+      expect(state.notices).toEqual([]);
+    });
+    await settled(h.store);
+  });
+
+  it('fails at once while offline, without queuing the request', async () => {
+    const h = await connected();
+    h.mock.simulateDisconnect(1006, '');
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.connection.status).toBe('reconnecting');
+    });
+    const before = h.sent().length;
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'later' });
+    await h.store.receive({ type: 'roomCreateFailed', id: 'm1', code: 'SEND_FAILED' }, (state) => {
+      expect(state.roomError).toBe('Not connected: rooms can be created once the connection is back.');
+      expect(state.creating).toBeNull();
+    });
+    // The client's own `error` event for the failed send: not told while not connected.
+    await h.store.receive({ type: 'connectionEvent' }, (state) => {
+      expect(state.notices).toEqual([]);
+    });
+    expect(h.queue.size).toBe(0);
+    h.mock.open();
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' });
+    // Nothing is sent again after the reconnection.
+    expect(h.sent().slice(before).filter((frame) => frame.type === 'create')).toEqual([]);
+    await settled(h.store);
+  });
+
+  it('fails when the connection is lost before the answer', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'lost' });
+    h.mock.simulateDisconnect(1006, '');
+    await h.store.receive({ type: 'roomCreateFailed', id: 'm1', code: 'CONNECTION_FAILED' }, (state) => {
+      expect(state.roomError).toMatch(/connection was lost/);
+    });
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' });
+    await settled(h.store);
+  });
+
+  it('saves a round trip for an empty name and for a room in the list', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: '   ' }, (state) => {
+      expect(state.roomError).toBe('Type a room name.');
+    });
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'Room:Lobby' }, (state) => {
+      expect(state.roomError).toBeNull();
+      expect(state.creating).toBeNull();
+      expect(state.room?.channel).toBe('room:lobby');
+    });
+    expect(h.sent()).toEqual([{ type: 'join', channel: 'room:lobby' }]);
+    await settled(h.store);
+  });
+
+  it('ignores the answer once another room was opened meanwhile, and a second submit while waiting', async () => {
+    const h = await connected();
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'slow' });
+    await h.store.send({ type: 'roomCreateSubmitted', name: 'other' }, (state) => {
+      expect(state.creating).toEqual({ id: 'm1', name: 'slow' });
+    });
+    await h.store.send({ type: 'roomOpened', channel: 'room:general' }, (state) => {
+      expect(state.creating).toBeNull();
+    });
+    h.server({ type: 'created', replyTo: 'm1', room: { channel: 'room:slow', count: 0 } });
+    await h.store.receive({ type: 'roomCreated', id: 'm1' }, (state) => {
+      expect(state.room?.channel).toBe('room:general');
+    });
+    expect(h.sent().filter((frame) => frame.type === 'create')).toHaveLength(1);
     await settled(h.store);
   });
 });
@@ -380,12 +510,12 @@ describe('chat reducer: reconnecting and failed', () => {
 
 describe('chat reducer in the real store', () => {
   it('retries after failed: the old connect effect is ended, one connection is made', async () => {
-    const mock = createMockWebSocket<Frame>({ connect: 'manual' });
-    const { client, router } = createChatStack(mock, { timers: stillTimers });
+    const mock = createMockWebSocket<ServerFrame, ClientFrame>({ connect: 'manual' });
+    const { client, requests, router } = createChatStack(mock, { heartbeatTimers: stillTimers });
     const store = createStore({
       initialState,
       reducer: chatReducer,
-      dependencies: { client, router, url: URL, newId: () => 'id', now: () => 0 },
+      dependencies: { client, requests, router, url: URL, newId: () => 'id', now: () => 0 },
       // Node has no DOM: without this the store skips effects.
       ssr: { deferEffects: false },
     });
@@ -418,12 +548,19 @@ describe('validation and ids', () => {
     expect(nameProblem('x'.repeat(32))).toBeNull();
   });
 
-  it('turns typed room names into channels, or refuses them', () => {
-    expect(roomChannel('Book Club')).toBe('room:book-club');
-    expect(roomChannel('room:lobby')).toBe('room:lobby');
-    expect(roomChannel('')).toBeNull();
-    expect(roomChannel('a'.repeat(33))).toBeNull();
-    expect(roomChannel('café')).toBeNull();
+  it('tidies typed room names, and leaves validating them to the server', () => {
+    expect(roomInput(' Book  Club ')).toBe('book-club');
+    expect(roomInput('room:Lobby')).toBe('lobby');
+    expect(roomInput('   ')).toBe('');
+    expect(roomInput('café')).toBe('café');
+  });
+
+  it('tells why a create failed: the server\'s message for an error reply', () => {
+    const reply: ServerFrame = { type: 'error', code: 'bad-room', message: 'No such name', replyTo: 'c1' };
+    expect(createProblem(new WebSocketError('Error reply', WS_ERROR_CODES.REQUEST_FAILED, false, reply))).toBe('No such name');
+    expect(createProblem(new WebSocketError('Aborted', WS_ERROR_CODES.REQUEST_FAILED, false, 'why'))).toBe('Aborted');
+    expect(createProblem(new WebSocketError('No reply within 5000 ms', WS_ERROR_CODES.REQUEST_TIMEOUT, true))).toMatch(/did not answer/);
+    expect(createProblem(new WebSocketError('Not connected', WS_ERROR_CODES.SEND_FAILED, true))).toMatch(/Not connected/);
   });
 
   it('makes short unique message ids', () => {

@@ -1,8 +1,19 @@
 // The chat's state, actions and reducer. Pure: every effect is a value the store runs.
+import type { RequestWebSocket } from '@composable-svelte/ws-request';
 import type { ChannelRouter } from '@composable-svelte/ws-router';
-import { WS_ERROR_CODES, type DisconnectedEvent, type WebSocketClient, type WebSocketError, type WebSocketEvent } from '@composable-svelte/ws-types';
-import { LIMITS, ROOM_PATTERN, type ChatLine, type RoomSummary, type SayFrame } from '../../server/protocol.js';
-import type { Frame } from './connection.js';
+import { WS_ERROR_CODES, type DisconnectedEvent, type WebSocketError, type WebSocketErrorCode, type WebSocketEvent } from '@composable-svelte/ws-types';
+import {
+  LIMITS,
+  ROOM_PATTERN,
+  type ChatLine,
+  type ClientFrame,
+  type ErrorFrame,
+  type Replies,
+  type RoomSummary,
+  type SayFrame,
+  type ServerFrame,
+} from '../../server/protocol.js';
+import type { ChatClient } from './connection.js';
 import { Effect } from './effect.js';
 
 /** Store ids of the long-running effects. */
@@ -17,6 +28,9 @@ export const EFFECT_IDS = {
 
 /** The most notices kept on screen; older ones go first. */
 export const MAX_NOTICES = 5;
+
+/** Time allowed for the server's answer to a `create`, in ms. */
+export const CREATE_TIMEOUT = 5000;
 
 /** Where a message of the open room stands. Own messages start `pending`; others arrive `delivered`. */
 export type MessageStatus = 'pending' | 'delivered' | 'failed';
@@ -79,8 +93,10 @@ export interface ChatState {
   readonly attemptError: string | null;
   /** Every room with its head count, from `welcome` and `rooms` frames. */
   readonly rooms: readonly RoomSummary[];
-  /** Why the room name typed was refused. */
+  /** Why the room name typed was refused (by the server), or why creating it failed. */
   readonly roomError: string | null;
+  /** The `create` request awaiting the server's answer (its id, and the room name asked for), or `null`. */
+  readonly creating: { readonly id: string; readonly name: string } | null;
   /** The open room; `null` shows the room list. */
   readonly room: RoomState | null;
   readonly notices: readonly Notice[];
@@ -95,6 +111,7 @@ export const initialState: ChatState = {
   attemptError: null,
   rooms: [],
   roomError: null,
+  creating: null,
   room: null,
   notices: [],
   nextNoticeId: 1,
@@ -105,14 +122,18 @@ export type ChatAction =
   | { type: 'nameSubmitted'; name: string }
   /** An event of the client (ws-effects `connect`). */
   | { type: 'connectionEvent'; event: WebSocketEvent }
-  /** A frame from the server (ws-effects `subscribe`). */
-  | { type: 'frameReceived'; frame: Frame }
+  /** A frame from the server (ws-effects `subscribe`); replies to requests are not among them. */
+  | { type: 'frameReceived'; frame: ServerFrame }
   /** "Retry now": connect again after `failed` or `offline`, or skip the wait while reconnecting. */
   | { type: 'retryClicked' }
   /** A room of the list was chosen. */
   | { type: 'roomOpened'; channel: string }
-  /** The new-room form was submitted with a name (`room:` optional). */
-  | { type: 'roomCreated'; name: string }
+  /** The new-room form was submitted with a name (`room:` optional): ask the server to create it. */
+  | { type: 'roomCreateSubmitted'; name: string }
+  /** The server answered the `create` request `id` with the room (new or existing): open it. */
+  | { type: 'roomCreated'; id: string; room: RoomSummary }
+  /** The `create` request `id` failed: refused by the server (its message), timed out, or not sent. */
+  | { type: 'roomCreateFailed'; id: string; code: string; message: string }
   /** Back to the room list: leaves the room. */
   | { type: 'roomClosed' }
   /** The composer sent a message to the open room. */
@@ -128,12 +149,14 @@ export type ChatAction =
 /** What the reducer needs from the outside world. */
 export interface ChatDependencies {
   /** The top of the client stack (see `createChatStack`). */
-  readonly client: WebSocketClient<Frame>;
+  readonly client: ChatClient;
+  /** The stack's request layer: `create` and its reply. */
+  readonly requests: Pick<RequestWebSocket<ServerFrame, ClientFrame, Replies>, 'request'>;
   /** The stack's router: a room with a listener is joined. */
-  readonly router: ChannelRouter<Frame>;
+  readonly router: ChannelRouter<ServerFrame>;
   /** The chat's WebSocket endpoint (`ws://host/ws`); the name goes in its query. */
   readonly url: string;
-  /** A fresh message id (1 to 64 characters). */
+  /** A fresh id for a message or a request (1 to 64 characters). */
   readonly newId: () => string;
   /** The clock. */
   readonly now: () => number;
@@ -153,11 +176,30 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
-/** The channel a typed room name stands for (`General Chat` → `room:general-chat`), or `null` if it breaks `ROOM_PATTERN`. */
-export function roomChannel(input: string): string | null {
-  const name = input.trim().toLowerCase().replace(/^room:/, '').replace(/\s+/g, '-');
-  const channel = `room:${name}`;
-  return ROOM_PATTERN.test(channel) ? channel : null;
+/**
+ * The room name a typed one stands for (`General Chat` → `general-chat`, `room:` dropped).
+ * Only a convenience: the server decides whether the name is valid.
+ */
+export function roomInput(input: string): string {
+  return input.trim().toLowerCase().replace(/^room:/, '').replace(/\s+/g, '-');
+}
+
+const isErrorFrame = (value: unknown): value is ErrorFrame =>
+  typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'error' && typeof (value as { message?: unknown }).message === 'string';
+
+/** How a `create` fails on the way, in the user's words (any other error gives its own message). */
+const CREATE_FAILURES: Partial<Record<WebSocketErrorCode, string>> = {
+  [WS_ERROR_CODES.REQUEST_TIMEOUT]: 'The server did not answer in time. Try again.',
+  [WS_ERROR_CODES.CONNECTION_FAILED]: 'The connection was lost before the server answered. Try again once connected.',
+  // Requests skip the offline queue: while not connected the send fails at once.
+  [WS_ERROR_CODES.SEND_FAILED]: 'Not connected: rooms can be created once the connection is back.',
+};
+
+/** What to tell about a failed `create`: the server's message for an error reply, else what went wrong on the way. */
+export function createProblem(error: WebSocketError): string {
+  // An error reply: the whole `error` frame is the cause.
+  if (error.code === WS_ERROR_CODES.REQUEST_FAILED && isErrorFrame(error.cause)) return error.cause.message;
+  return CREATE_FAILURES[error.code] ?? error.message;
 }
 
 /** A room's name without the `room:` prefix. */
@@ -235,11 +277,15 @@ const say = (deps: ChatDependencies, entry: ChatEntry): Effect<ChatAction> =>
     (error) => ({ type: 'messageFailed', id: entry.id, error: error.message }),
   );
 
-/** Opens `channel`: the router listener joins it (now, or once connected, and after every reconnect) and replaces the previous room's, which leaves it. */
+/**
+ * Opens `channel`: the router listener joins it (now, or once connected, and after every
+ * reconnect) and replaces the previous room's, which leaves it. A `create` still awaiting its
+ * answer is forgotten: the user has moved on.
+ */
 const openRoom = (state: ChatState, deps: ChatDependencies, channel: string): Result => {
-  if (state.room?.channel === channel) return done({ ...state, roomError: null });
+  if (state.room?.channel === channel) return done({ ...state, roomError: null, creating: null });
   return [
-    { ...state, roomError: null, room: { channel, members: [], messages: [], loaded: false } },
+    { ...state, roomError: null, creating: null, room: { channel, members: [], messages: [], loaded: false } },
     Effect.subscription(EFFECT_IDS.room, () => deps.router.subscribe(channel, () => undefined)),
   ];
 };
@@ -267,6 +313,12 @@ const clientError = (state: ChatState, error: WebSocketError): ChatState => {
         return notify(failed, 'client', error.code, 'A message written offline was dropped: the queue was full.');
       }
       return state.connection.status === 'connected' ? notify(state, 'client', error.code, error.message) : state;
+    case WS_ERROR_CODES.REQUEST_TIMEOUT:
+    case WS_ERROR_CODES.REQUEST_FAILED:
+      // The request layer's only events: a reply after its request settled (`Late reply`).
+      // The failure was told where the request was made (`roomError`), and a room created
+      // late shows in the room list anyway.
+      return state;
     case WS_ERROR_CODES.INVALID_MESSAGE:
     case WS_ERROR_CODES.PROTOCOL_ERROR:
     case WS_ERROR_CODES.CALLBACK_FAILED:
@@ -294,7 +346,7 @@ const connectionEvent = (state: ChatState, event: WebSocketEvent): ChatState => 
   }
 };
 
-const frameReceived = (state: ChatState, frame: Frame): Result => {
+const frameReceived = (state: ChatState, frame: ServerFrame): Result => {
   const room = state.room;
   switch (frame.type) {
     case 'welcome':
@@ -325,12 +377,8 @@ const frameReceived = (state: ChatState, frame: Frame): Result => {
       return done(updateEntry(told, frame.id, (entry) => (entry.status === 'delivered' ? entry : { ...entry, status: 'failed', error: frame.message })));
     }
     case 'pong':
-    case 'hello':
-    case 'join':
-    case 'leave':
-    case 'say':
-    case 'ping':
-      // Pongs stop at the heartbeat; the others only go from the app to the server.
+    case 'created':
+      // Pongs stop at the heartbeat, replies at the request layer.
       return done(state);
   }
 };
@@ -368,11 +416,32 @@ export function chatReducer(state: ChatState, action: ChatAction, deps: ChatDepe
       if (!ROOM_PATTERN.test(action.channel)) return done(state);
       return openRoom(state, deps, action.channel);
 
-    case 'roomCreated': {
-      const channel = roomChannel(action.name);
-      if (channel === null) return done({ ...state, roomError: 'A room name is 1 to 32 of a–z, 0–9 and -.' });
-      return openRoom(state, deps, channel);
+    case 'roomCreateSubmitted': {
+      if (state.creating !== null) return done(state);
+      const name = roomInput(action.name);
+      // Cheap checks that save a round trip; the server validates the name.
+      if (name === '') return done({ ...state, roomError: 'Type a room name.' });
+      // In the list already (rooms are never removed): open it, as a click on it would.
+      if (state.rooms.some((room) => room.channel === `room:${name}`)) return openRoom(state, deps, `room:${name}`);
+      const id = deps.newId();
+      return [
+        { ...state, roomError: null, creating: { id, name } },
+        Effect.websocket.request(
+          () => deps.requests.request({ type: 'create', id, name }, { timeout: CREATE_TIMEOUT }),
+          (reply) => ({ type: 'roomCreated', id, room: reply.room }),
+          (error) => ({ type: 'roomCreateFailed', id, code: error.code, message: createProblem(error) }),
+        ),
+      ];
     }
+
+    case 'roomCreated':
+      // An answer to a request since forgotten (another room was opened meanwhile) changes nothing.
+      if (state.creating?.id !== action.id) return done(state);
+      return openRoom(state, deps, action.room.channel);
+
+    case 'roomCreateFailed':
+      if (state.creating?.id !== action.id) return done(state);
+      return done({ ...state, creating: null, roomError: action.message });
 
     case 'roomClosed':
       if (!state.room) return done(state);

@@ -2,12 +2,13 @@
 import { createLiveWebSocket } from '@composable-svelte/ws-core';
 import { createHeartbeat, type HeartbeatWebSocket } from '@composable-svelte/ws-heartbeat';
 import { createQueuedWebSocket, type QueuedWebSocket } from '@composable-svelte/ws-queue';
+import { createRequestWebSocket, type RequestWebSocket } from '@composable-svelte/ws-request';
 import { createChannelWebSocket, type ChannelRouter } from '@composable-svelte/ws-router';
 import type { Timers, WebSocketClient, WebSocketConstructor } from '@composable-svelte/ws-types';
-import type { ClientFrame, ServerFrame } from '../../server/protocol.js';
+import type { ClientFrame, Replies, ServerFrame } from '../../server/protocol.js';
 
-/** Everything on the wire, both ways: one client carries both directions. */
-export type Frame = ClientFrame | ServerFrame;
+/** A client of the chat: it receives `ServerFrame`s and sends `ClientFrame`s. */
+export type ChatClient = WebSocketClient<ServerFrame, ClientFrame>;
 
 /** Reconnection: 8 attempts, 0.5 s doubling up to 4 s (with jitter), about 25 s in all before `failed`. */
 export const RECONNECT = { maxAttempts: 8, initialDelay: 500, maxDelay: 4000 } as const;
@@ -26,20 +27,35 @@ export interface ChatConnection {
   /**
    * The top of the stack, where the app connects, subscribes to frames and sends `say`
    * frames. Only `say` frames are sent here: the queue holds each one until the server's `ack`.
+   * Replies to requests never reach its subscribers: the request layer below takes them.
    */
-  readonly client: QueuedWebSocket<Frame>;
+  readonly client: QueuedWebSocket<ServerFrame, ClientFrame>;
+  /**
+   * Requests (`create`), under the queue: a request goes out now or fails at once (offline:
+   * `SEND_FAILED`), never waits in the queue; its reply (`replyTo`) settles it.
+   */
+  readonly requests: RequestWebSocket<ServerFrame, ClientFrame, Replies>;
   /** Joins and leaves rooms: a room with a listener is joined, on every connection. */
-  readonly router: ChannelRouter<Frame>;
+  readonly router: ChannelRouter<ServerFrame>;
   /** The heartbeat layer, for its round-trip time. */
-  readonly heartbeat: HeartbeatWebSocket<Frame>;
+  readonly heartbeat: HeartbeatWebSocket<ServerFrame, ClientFrame>;
 }
 
-/** The room a frame is about (`history`, `presence`, `message`, and the client's `join`/`leave`/`say`). */
-export const channelOf = (frame: Frame): string | undefined => ('channel' in frame ? frame.channel : undefined);
+/** The room a server frame is about (`history`, `presence`, `message`): what the router dispatches on. */
+export const channelOf = (frame: ServerFrame): string | undefined => ('channel' in frame ? frame.channel : undefined);
+
+/** An error reply: the server refused the request (the reply is the `error` frame, with `replyTo`). */
+export const isErrorReply = (frame: ServerFrame): boolean => frame.type === 'error';
+
+/** Options of {@link createChatStack}. */
+export interface ChatStackOptions {
+  /** The heartbeat's timers. @defaultValue the platform's */
+  heartbeatTimers?: Timers;
+}
 
 /**
  * Decorates `base` (the live client, or ws-testing's mock in tests) with the heartbeat, the
- * router and the acknowledged queue, in that order from the inside out.
+ * router, the request layer and the acknowledged queue, in that order from the inside out.
  *
  * The order matters after a reconnect: the router sends its `join` frames before the queue
  * re-sends the `say` frames not yet acknowledged, which the server would refuse
@@ -47,14 +63,21 @@ export const channelOf = (frame: Frame): string | undefined => ('channel' in fra
  * event of the client it wraps before its own listeners hear of it), so the router, inside
  * the queue, always re-joins first. The heartbeat is innermost, so its pings bypass the queue
  * and its pongs never reach the router.
+ *
+ * The request layer sits under the queue: requests sent through it skip the queue (offline,
+ * they fail at once instead of waiting for the connection, and a lost connection rejects
+ * them), and the replies it takes out of the frames never reach the app's subscription at the
+ * top. Its request timeouts run on the platform's timers (fake timers apply in tests).
  */
-export function createChatStack(base: WebSocketClient<Frame>, options: { timers?: Timers } = {}): ChatConnection {
-  const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.timers });
+export function createChatStack(base: ChatClient, options: ChatStackOptions = {}): ChatConnection {
+  const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.heartbeatTimers });
   const channels = createChannelWebSocket(heartbeat, channelOf, {
     join: (channel) => ({ type: 'join', channel }),
     leave: (channel) => ({ type: 'leave', channel }),
   });
-  const client = createQueuedWebSocket(channels, {
+  // Default correlation (`id` out, `replyTo` back); the server's error replies are `error` frames.
+  const requests = createRequestWebSocket<ServerFrame, ClientFrame, Replies>(channels, { isError: isErrorReply });
+  const client = createQueuedWebSocket(requests, {
     maxSize: QUEUE_SIZE,
     ack: {
       // Only `say` frames go through the queue (joins go through the router, pings through the heartbeat).
@@ -62,7 +85,7 @@ export function createChatStack(base: WebSocketClient<Frame>, options: { timers?
       ackOf: (frame) => (frame.type === 'ack' ? frame.id : undefined),
     },
   });
-  return { client, router: channels.router, heartbeat };
+  return { client, requests, router: channels.router, heartbeat };
 }
 
 /** Options of {@link createChatConnection}. */
@@ -73,7 +96,7 @@ export interface ChatConnectionOptions {
 
 /** The app's stack over a live client: reconnects, keeps alive, rejoins rooms, re-sends what was not acknowledged. */
 export function createChatConnection(options: ChatConnectionOptions = {}): ChatConnection {
-  const live = createLiveWebSocket<Frame>({
+  const live = createLiveWebSocket<ServerFrame, ClientFrame>({
     reconnect: RECONNECT,
     connectionTimeout: CONNECTION_TIMEOUT,
     WebSocket: options.WebSocket,

@@ -13,12 +13,13 @@ export interface ChatStoreOptions extends ChatConnectionOptions {
 
 /** Creates the client stack and the store that drives it. */
 export function createChatStore(options: ChatStoreOptions = {}): ChatStore {
-  const { client, router } = createChatConnection(options);
+  const { client, requests, router } = createChatConnection(options);
   return createStore({
     initialState,
     reducer: chatReducer,
     dependencies: {
       client,
+      requests,
       router,
       url: options.url ?? chatSocketUrl(window.location),
       newId: createMessageId,
