@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsup.shared.js';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/internal.ts'] });
+export default packageConfig({ entry: ['src/index.ts', 'src/internal.ts', 'src/store.ts'] });

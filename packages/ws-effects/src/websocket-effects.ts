@@ -87,7 +87,7 @@ export interface WebSocketEffects {
    * unsubscribes.
    */
   subscribe<In, A = never>(
-    client: WebSocketClient<In, never>,
+    client: WebSocketClient<In, unknown>,
     id: string,
     onMessage: (message: WebSocketMessage<In>) => NoInfer<A>,
   ): SubscriptionEffect<A>;

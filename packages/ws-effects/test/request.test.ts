@@ -12,9 +12,9 @@ import { withWebSocketEffects } from '../src/index.js';
 
 const Effect = withWebSocketEffects(CoreEffect);
 
-type ClientMessage = { type: 'createRoom'; id: string; name: string };
-type Room = { type: 'room'; replyTo: string; channel: string };
-type Refused = { type: 'refused'; replyTo: string; error: string };
+interface ClientMessage { type: 'createRoom'; id: string; name: string }
+interface Room { type: 'room'; replyTo: string; channel: string }
+interface Refused { type: 'refused'; replyTo: string; error: string }
 type ServerMessage = Room | Refused;
 interface Replies {
   createRoom: Room | Refused;

@@ -6,7 +6,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { createQueuedWebSocket, type QueuedWebSocket } from '../src/index.js';
 
 type ServerMessage = { type: 'message'; text: string } | { type: 'ack'; id: string };
-type ClientMessage = { type: 'say'; text: string; id: string };
+interface ClientMessage { type: 'say'; text: string; id: string }
 
 describe('two directions through the decorators', () => {
   it('live client, spy and queue send Out and deliver In', () => {
@@ -31,7 +31,8 @@ describe('two directions through the decorators', () => {
     expectTypeOf(mock.sentMessages).toEqualTypeOf<ClientMessage[]>();
     // @ts-expect-error the server does not send `say`
     mock.simulateMessage({ type: 'say', text: 'x', id: '1' });
+    const fromClient = (data: ClientMessage): string => data.id;
     // @ts-expect-error an ack id is read from the server's messages, not from the client's
-    createQueuedWebSocket(mock, { ack: { id: (message) => message.id, ackOf: (data) => data.text } });
+    createQueuedWebSocket(mock, { ack: { id: (message) => message.id, ackOf: fromClient } });
   });
 });

@@ -4,10 +4,10 @@ import type { WebSocketClient, WebSocketMessage } from '@composable-svelte/ws-ty
 import { describe, expectTypeOf, it } from 'vitest';
 import { createChannelRouter, createChannelWebSocket } from '../src/index.js';
 
-type Chat = { type: 'message'; channel: 'chat'; text: string };
-type Lobby = { type: 'presence'; channel: 'lobby'; users: string[] };
-type Room = { type: 'history'; channel: `room:${string}`; messages: string[] };
-type Ack = { type: 'ack'; id: string };
+interface Chat { type: 'message'; channel: 'chat'; text: string }
+interface Lobby { type: 'presence'; channel: 'lobby'; users: string[] }
+interface Room { type: 'history'; channel: `room:${string}`; messages: string[] }
+interface Ack { type: 'ack'; id: string }
 type ServerMessage = Chat | Lobby | Room | Ack;
 type ClientMessage = { type: 'join' | 'leave'; channel: string } | { type: 'say'; channel: string; text: string };
 
@@ -39,7 +39,7 @@ describe('a router over a client typed both ways', () => {
       leave: (channel) => ({ type: 'leave', channel }),
     });
     channels.router.subscribe('chat', (message) => expectTypeOf(message.data).toEqualTypeOf<Chat>());
-    expectTypeOf(channels.send).parameter(0).toEqualTypeOf<ClientMessage>();
+    expectTypeOf<Parameters<typeof channels.send>[0]>().toEqualTypeOf<ClientMessage>();
     // @ts-expect-error a join must be a client message
     createChannelRouter(client, 'channel', { join: (channel) => ({ type: 'message', channel, text: '' }) });
     // @ts-expect-error a server message cannot be sent

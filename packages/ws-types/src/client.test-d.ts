@@ -107,7 +107,11 @@ describe('configuration and platform', () => {
 
 describe('two directions', () => {
   type ServerMessage = { type: 'message'; text: string } | { type: 'ack'; id: string };
-  type ClientMessage = { type: 'say'; text: string; id: string };
+  interface ClientMessage {
+    type: 'say';
+    text: string;
+    id: string;
+  }
 
   it('sends Out and receives In', () => {
     const client = {} as WebSocketClient<ServerMessage, ClientMessage>;
