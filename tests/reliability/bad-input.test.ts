@@ -246,7 +246,7 @@ describe('bad API input', () => {
     await failsWith(() => createQueuedWebSocket(base, { maxSize: 0 }), TypeError, /maxSize.*0/);
     await failsWith(() => createLiveWebSocket({ reconnect: { initialDelay: 100, maxDelay: 10 } }), TypeError, /reconnect\.maxDelay.*10/);
     await failsWith(() => createQueuedWebSocket(base, { dropStrategy: 'sideways' as 'oldest' }), TypeError, /dropStrategy.*sideways/);
-    await failsWith(() => createChannelWebSocket(base, 'channel' as unknown as () => string), TypeError, /extract/);
+    await failsWith(() => createChannelWebSocket(base, 42 as unknown as () => string), TypeError, /extract/);
   });
 
   it('bad URLs and protocols: connect() rejects with a WebSocketError or TypeError that says so, and nothing is left open', async () => {
