@@ -270,7 +270,7 @@ describe('bad API input', () => {
 
   it('bad close codes and reasons reject, name the code, and leave the connection as it was', async () => {
     const fake = createFakeWebSocket();
-    const stacks = [createLiveWebSocket({ WebSocket: fake.WebSocket })];
+    const stacks: WebSocketClient[] = [createLiveWebSocket({ WebSocket: fake.WebSocket })];
     const base = createLiveWebSocket({ WebSocket: fake.WebSocket });
     stacks.push(createQueuedWebSocket(createChannelWebSocket(createHeartbeat(base, { autoStart: true }), () => undefined), 5));
     for (const client of stacks) {

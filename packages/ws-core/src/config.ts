@@ -1,3 +1,4 @@
+import type { BrowserEnvironment } from './environment.js';
 import type {
   CloseInfo,
   HeartbeatConfig,
@@ -58,5 +59,14 @@ export interface LiveWebSocketConfig {
   timers?: Timers | undefined;
   /** Randomness for jitter. @defaultValue `Math.random` */
   random?: RandomSource | undefined;
+  /**
+   * The browser's lifecycle: with one, reconnection waits while offline, tries at once when
+   * the network comes back, the page becomes visible or resumes, and a frozen page closes
+   * its socket itself and reconnects on resume (README, "Browsers"). Pass
+   * `browserEnvironment()` from `@composable-svelte/ws-core/browser` in a browser; `null`
+   * or nothing leaves the lifecycle out, as in Node. Subscribed on `connect()`.
+   * @defaultValue none
+   */
+  environment?: BrowserEnvironment | null | undefined;
 }
 

@@ -5,7 +5,9 @@ import {
   type CloseInfo,
   type ConnectionStatus,
   type SerializedData,
+  type SymbolDisposable,
   type TimerHandle,
+  type Unsubscribe,
   type UrlProvider,
   type WebSocketClient,
   type WebSocketConstructor,
@@ -31,8 +33,16 @@ import {
   withDefaults,
 } from '@composable-svelte/ws-types/internal';
 import type { LiveWebSocketConfig, ReconnectOptions } from './config.js';
+import type { BrowserEnvironment, LifecycleListener, NetworkState } from './environment.js';
 import { backoffDelay } from './backoff.js';
-import { CLOSE_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_QUEUE_SIZE, DEFAULT_RECONNECT } from './defaults.js';
+import {
+  CLOSE_TIMEOUT,
+  DEFAULT_CONNECTION_TIMEOUT,
+  DEFAULT_QUEUE_SIZE,
+  DEFAULT_RECONNECT,
+  FROZEN_CLOSE_CODE,
+  FROZEN_CLOSE_REASON,
+} from './defaults.js';
 
 const OPEN = 1;
 const ABNORMAL = 1006;
@@ -61,6 +71,30 @@ function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOp
 }
 
 /**
+ * The client returned by `createLiveWebSocket`: a {@link WebSocketClient} plus what only the
+ * live client knows (the network, the next attempt) and `dispose()`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped clients take any message, as WebSocketClient does
+export interface LiveWebSocketClient<In = any, Out = In> extends WebSocketClient<In, Out>, SymbolDisposable {
+  /**
+   * The network as the client sees it (a fresh object per read). While `waiting`, status is
+   * `reconnecting` but no attempt is scheduled and none counts toward `maxAttempts`; the
+   * next attempt comes when the environment says `online`. No event tells this yet (the
+   * event union belongs to ws-types): read it when you need it.
+   */
+  readonly network: NetworkState;
+  /** When the scheduled reconnect attempt will start (epoch ms of `timers.now()`), `null` when none is scheduled. */
+  readonly nextRetryAt: number | null;
+  /**
+   * `disconnect()`, then lets go of everything at once: the browser listeners, the event and
+   * message listeners (they receive nothing more, not even this close), and the client
+   * itself, whose `connect()` rejects with `CONNECTION_FAILED` from now on. Calling it again
+   * does nothing. `[Symbol.dispose]()` does the same, for `using`.
+   */
+  dispose(): void;
+}
+
+/**
  * Creates the live WebSocket client.
  *
  * Connects on `connect()`, never before. Reconnects after any close the application did not
@@ -76,7 +110,7 @@ function resolveReconnect(config: LiveWebSocketConfig['reconnect']): ReconnectOp
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped clients take any message, as WebSocketClient does
-export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketConfig = {}): WebSocketClient<In, Out> {
+export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketConfig = {}): LiveWebSocketClient<In, Out> {
   const serializer = config.serializer ?? JSONSerializer;
   const timers = config.timers ?? systemTimers;
   const random = config.random ?? Math.random;
@@ -109,6 +143,16 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
   let generation = 0;
   let attemptTimer: TimerHandle;
   let stableTimer: TimerHandle;
+  // When the pending reconnect attempt starts; null while none is scheduled.
+  let retryAt: number | null = null;
+  let disposed = false;
+  // The browser's lifecycle, subscribed from connect() until the client stops for good.
+  let environment: BrowserEnvironment | null = null;
+  let detach: Unsubscribe | null = null;
+  // Closed by the client itself for a frozen page: connect again on resume.
+  let frozen = false;
+  // When the page was hidden, -1 while visible.
+  let hiddenAt = -1;
 
   let messagesSent = 0;
   let messagesReceived = 0;
@@ -156,6 +200,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
   };
 
   const clearTimers = (): void => {
+    retryAt = null;
     timers.clearTimeout(attemptTimer);
     timers.clearTimeout(stableTimer);
     heartbeat?.stop();
@@ -220,8 +265,16 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
         report(callbackFailed('reconnect.shouldReconnect', cause));
       }
     }
+    if (wanted && !online()) {
+      // Waiting for the network: no attempt, none counted, until `online`.
+      status = 'reconnecting';
+      if (error) settle(error);
+      return;
+    }
     if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
       status = wanted ? 'failed' : 'disconnected';
+      // Stopped for good: nothing to react to until the next connect().
+      unsubscribe();
       // A connect() made by a listener of the error above joined this attempt: it failed.
       if (error) settle(error);
       if (wanted) {
@@ -239,6 +292,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
     totalDelay += delay;
     status = 'reconnecting';
     // Scheduled before the event, so that a listener calling connect() or disconnect() cancels it.
+    retryAt = timers.now() + delay;
     attemptTimer = timers.setTimeout(() => void open(), delay);
     emit({ type: 'reconnecting', attempt: attempts, delay, maxAttempts: reconnect.maxAttempts, timestamp: timers.now() });
   };
@@ -252,6 +306,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
   const open = async (): Promise<void> => {
     const attempt = ++generation;
     status = 'connecting';
+    retryAt = null;
     // The timeout covers the URL provider too, so a provider that never settles cannot hang connect().
     attemptTimer = timers.setTimeout(() => {
       generation++;
@@ -367,13 +422,115 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
     }
   };
 
-  const client: WebSocketClient<In, Out> = {
+  /** Stops listening to the page's lifecycle. */
+  const unsubscribe = (): void => {
+    detach?.();
+    detach = null;
+  };
+
+  /** What the environment says of the network. */
+  const online = (): boolean => environment?.online() !== false;
+
+  /** What each lifecycle event means (README, "Browsers"); made only for a client given an environment. */
+  const lifecycle = (): LifecycleListener => {
+    // While waiting to reconnect, attempts now. After a wait for the network, or when `reset`,
+    // the backoff starts afresh: this attempt is attempt 1. Otherwise it is the attempt that
+    // was scheduled, made earlier: only the time actually waited counts in `totalDelay`.
+    const retry = (reset?: boolean): void => {
+      if (status !== 'reconnecting' || !online()) return;
+      if (reset || retryAt === null) {
+        attempts = 1;
+        totalDelay = 0;
+      } else {
+        totalDelay -= Math.max(0, retryAt - timers.now());
+      }
+      timers.clearTimeout(attemptTimer);
+      void open();
+    };
+    return {
+      online: () => {
+        retry(true);
+      },
+      offline: () => {
+        // A pending attempt waits for the network instead; a working socket is checked, not closed.
+        if (status === 'reconnecting') clearTimers();
+        else heartbeat?.check();
+      },
+      hidden: () => {
+        if (hiddenAt < 0) hiddenAt = timers.now();
+      },
+      visible: () => {
+        const hidden = hiddenAt < 0 ? 0 : timers.now() - hiddenAt;
+        hiddenAt = -1;
+        retry();
+        heartbeat?.check(hidden);
+      },
+      freeze: () => {
+        if (status === 'disconnected' || status === 'failed') return;
+        frozen = true;
+        void shut(FROZEN_CLOSE_CODE, FROZEN_CLOSE_REASON, true);
+      },
+      resume: () => {
+        if (!frozen) return retry();
+        frozen = false;
+        void client.connect(target!, protocols);
+      },
+    };
+  };
+
+  /** Closes because the application asked to (`disconnect()`), or because the page is frozen. */
+  const shut = async (code: number, reason: string, freezing?: boolean): Promise<void> => {
+    const invalid = closeError(code, reason);
+    if (invalid) throw invalid;
+    if (!freezing) {
+      frozen = false;
+      unsubscribe();
+    }
+    const why = freezing ? reason : 'disconnect() was called';
+    generation++;
+    clearTimers();
+    settle(new WebSocketError(`${why} before the connection opened`, WS_ERROR_CODES.CONNECTION_FAILED, false));
+    dropHeld(why);
+    const current = socket;
+    const was = status;
+    socket = null;
+    connectedAt = null;
+    status = 'disconnected';
+    if (was === 'disconnected') return;
+    let close: CloseInfo = { code, reason, wasClean: true };
+    if (current) {
+      // A frozen page cannot wait for the server's answer: the event goes out now.
+      if (current.readyState === OPEN && !freezing) {
+        close = await new Promise<CloseInfo>((resolve) => {
+          const timer = timers.setTimeout(() => {
+            kill(current, reason);
+            resolve({ code: ABNORMAL, reason, wasClean: false });
+          }, CLOSE_TIMEOUT);
+          current.onmessage = current.onopen = null;
+          current.onclose = (event: CloseInfo) => {
+            timers.clearTimeout(timer);
+            current.onerror = current.onclose = null;
+            resolve(event);
+          };
+          current.onerror = ignore;
+          current.close(code, reason);
+        });
+      } else {
+        release(current);
+        current.close(code, reason);
+      }
+    }
+    emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+  };
+
+  const client: LiveWebSocketClient<In, Out> = {
     connect(provider, requested = []) {
       if (typeof provider !== 'string' && typeof provider !== 'function') {
         return Promise.reject(new TypeError('URL must be a string or a function'));
       }
       const list = [...requested];
       if (list.some((p) => typeof p !== 'string')) return Promise.reject(new TypeError('Protocols must be strings'));
+      if (disposed) return handled(Promise.reject(new WebSocketError('This client was disposed', WS_ERROR_CODES.CONNECTION_FAILED, false)));
       const idle = status === 'disconnected' || status === 'failed';
       const same = provider === target && list.join() === protocols.join();
       if (status === 'connected' && same) return Promise.resolve();
@@ -388,6 +545,10 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       }
       target = provider;
       protocols = list;
+      if (!detach && (environment = config.environment ?? null)) {
+        hiddenAt = -1;
+        detach = environment.subscribe(lifecycle());
+      }
       waiter ??= deferred();
       const { promise } = waiter;
       if (idle) attempts = totalDelay = 0;
@@ -399,43 +560,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       return promise;
     },
 
-    async disconnect(code = 1000, reason = '') {
-      const invalid = closeError(code, reason);
-      if (invalid) throw invalid;
-      generation++;
-      clearTimers();
-      settle(new WebSocketError('disconnect() was called before the connection opened', WS_ERROR_CODES.CONNECTION_FAILED, false));
-      dropHeld('disconnect() was called');
-      const current = socket;
-      const was = status;
-      socket = null;
-      connectedAt = null;
-      status = 'disconnected';
-      if (was === 'disconnected') return;
-      let close: CloseInfo = { code, reason, wasClean: true };
-      if (current) {
-        if (current.readyState === OPEN) {
-          close = await new Promise<CloseInfo>((resolve) => {
-            const timer = timers.setTimeout(() => {
-              kill(current, reason);
-              resolve({ code: ABNORMAL, reason, wasClean: false });
-            }, CLOSE_TIMEOUT);
-            current.onmessage = current.onopen = null;
-            current.onclose = (event: CloseInfo) => {
-              timers.clearTimeout(timer);
-              current.onerror = current.onclose = null;
-              resolve(event);
-            };
-            current.onerror = ignore;
-            current.close(code, reason);
-          });
-        } else {
-          release(current);
-          current.close();
-        }
-      }
-      emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
-    },
+    disconnect: (code = 1000, reason = '') => shut(code, reason),
 
     send(message) {
       let frame: SerializedData;
@@ -496,6 +621,26 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
         lastError,
         connectedAt: connectedAt === null ? null : new Date(connectedAt),
       };
+    },
+
+    get network() {
+      return { online: online(), waiting: status === 'reconnecting' && retryAt === null };
+    },
+
+    get nextRetryAt() {
+      return retryAt;
+    },
+
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      messages.clear();
+      events.clear();
+      void shut(1000, '');
+    },
+
+    [Symbol.dispose]() {
+      client.dispose();
     },
 
     get stats() {

@@ -5,7 +5,7 @@
  */
 import { JSONSerializer, WebSocketError, WS_ERROR_CODES, type MessageSerializer, type WebSocketClient } from '@composable-svelte/ws-types';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createLiveWebSocket, type LiveWebSocketConfig } from '../src/index.js';
+import { createLiveWebSocket, type LiveWebSocketClient, type LiveWebSocketConfig } from '../src/index.js';
 
 declare function showTimeoutMessage(): void;
 declare function showConnectionError(): void;
@@ -82,7 +82,9 @@ describe('the guide compiles against ws-core', () => {
           break;
       }
     });
-    expectTypeOf(websocket).toEqualTypeOf<WebSocketClient<Message>>();
+    // A WebSocketClient<Message>, plus the live client's own extras (network, nextRetryAt, dispose).
+    expectTypeOf(websocket).toExtend<WebSocketClient<Message>>();
+    expectTypeOf(websocket).toEqualTypeOf<LiveWebSocketClient<Message>>();
   });
 
   it('Connection Lifecycle, State and Statistics', async () => {

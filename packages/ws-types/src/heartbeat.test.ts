@@ -530,3 +530,209 @@ describe('HeartbeatEngine', () => {
     expect(host.markDead).not.toHaveBeenCalled();
   });
 });
+
+/**
+ * Timers driven by hand, with a clock that moves only when the test says: a throttled
+ * background tab (timers late), a suspended laptop (clock far ahead), or a timer that fires
+ * before its time by the clock.
+ */
+function manualTimers() {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 0;
+  const timers = {
+    now: 0,
+    setTimeout: (callback: () => void, ms: number) => {
+      pending.set(++next, { callback, ms });
+      return next;
+    },
+    clearTimeout: (handle: unknown) => {
+      pending.delete(handle as number);
+    },
+  };
+  return {
+    timers: { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, now: () => timers.now },
+    /** Moves the clock only. */
+    tick(ms: number) {
+      timers.now += ms;
+    },
+    /** The delays of the pending timers. */
+    delays: () => [...pending.values()].map((timer) => timer.ms),
+    /** Fires the oldest pending timer now, whatever the clock says. */
+    fire() {
+      const [handle, timer] = [...pending.entries()][0]!;
+      pending.delete(handle);
+      timer.callback();
+    },
+  };
+}
+
+describe('HeartbeatEngine against the clock', () => {
+  const options: HeartbeatOptions = { ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000, timeout: 300 };
+
+  it('a pong timer that fires before the timeout has passed on the clock waits for the rest: late timers cannot fake a timeout', () => {
+    const clock = manualTimers();
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, clock.timers, host);
+    engine.start();
+    clock.tick(1000);
+    clock.fire();
+    expect(host.send).toHaveBeenCalledOnce();
+    expect(clock.delays()).toEqual([300]);
+    // The timer fires when only 100 ms have passed by the clock (timers fired in a burst).
+    clock.tick(100);
+    clock.fire();
+    expect(host.report).not.toHaveBeenCalled();
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(clock.delays()).toEqual([200]);
+    // Still early: it waits again, for what is left.
+    clock.tick(150);
+    clock.fire();
+    expect(clock.delays()).toEqual([50]);
+    // The pong within the timeout counts.
+    clock.tick(40);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt.latest).toBe(290);
+    expect(clock.delays()).toEqual([1000]);
+    expect(host.markDead).not.toHaveBeenCalled();
+  });
+
+  it('times out when the clock says so, however late the timer fires', () => {
+    const clock = manualTimers();
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, clock.timers, host);
+    engine.start();
+    clock.tick(1000);
+    clock.fire();
+    clock.tick(100);
+    clock.fire();
+    clock.tick(60_000);
+    clock.fire();
+    expect(reportedError(host).code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(host.markDead).toHaveBeenCalledWith(HEARTBEAT_TIMEOUT_REASON);
+    expect(clock.delays()).toEqual([]);
+  });
+
+  it('trusts the timer over a clock that stands still or goes back', () => {
+    for (const drift of [0, -5000]) {
+      const clock = manualTimers();
+      const { host } = makeHost();
+      new HeartbeatEngine(options, clock.timers, host).start();
+      clock.tick(1000);
+      clock.fire();
+      clock.tick(drift);
+      clock.fire();
+      expect(host.markDead).toHaveBeenCalledOnce();
+    }
+    // A clock that moved a little, then stood still: one wait for the rest, then the timer wins.
+    const clock = manualTimers();
+    const { host } = makeHost();
+    new HeartbeatEngine(options, clock.timers, host).start();
+    clock.tick(1000);
+    clock.fire();
+    clock.tick(100);
+    clock.fire();
+    expect(clock.delays()).toEqual([200]);
+    clock.fire();
+    expect(host.markDead).toHaveBeenCalledOnce();
+  });
+
+  it('counts the pong deadline from the ping actually sent, so a late ping timer fakes nothing', () => {
+    const clock = manualTimers();
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, clock.timers, host);
+    engine.start();
+    // The ping timer fires a minute late (a throttled tab).
+    clock.tick(61_000);
+    clock.fire();
+    expect(host.send).toHaveBeenCalledOnce();
+    clock.tick(299);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(host.markDead).not.toHaveBeenCalled();
+    expect(engine.rtt.latest).toBe(299);
+  });
+});
+
+describe('HeartbeatEngine.check()', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const options: HeartbeatOptions = { ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000, timeout: 300 };
+
+  it('pings now and arms the pong timeout; the loop goes on from the pong', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(400);
+    engine.check();
+    expect(host.send).toHaveBeenCalledOnce();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(engine.receive('PONG')).toBe(true);
+    expect(engine.rtt.latest).toBe(50);
+    vi.advanceTimersByTime(999);
+    expect(host.send).toHaveBeenCalledOnce();
+    vi.advanceTimersByTime(1);
+    expect(host.send).toHaveBeenCalledTimes(2);
+  });
+
+  it('times out as any ping does when no pong follows', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    engine.check();
+    vi.advanceTimersByTime(299);
+    expect(host.markDead).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(reportedError(host).code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(host.markDead).toHaveBeenCalledWith(HEARTBEAT_TIMEOUT_REASON);
+  });
+
+  it('pings only when idle for at least interval ms', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    engine.check(999);
+    expect(host.send).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(1);
+    engine.check(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+  });
+
+  it('keeps an awaited pong within its timeout, and declares an overdue one dead at once: late timers cannot hide a timeout', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+    // Not a second ping while one is awaited, whatever `idle` says.
+    vi.setSystemTime(Date.now() + 299);
+    engine.check();
+    expect(host.send).toHaveBeenCalledOnce();
+    expect(host.markDead).not.toHaveBeenCalled();
+    // The clock passes the deadline while the timer has not fired (throttled).
+    vi.setSystemTime(Date.now() + 1);
+    engine.check(0);
+    expect(reportedError(host).code).toBe(WS_ERROR_CODES.HEARTBEAT_TIMEOUT);
+    expect(host.markDead).toHaveBeenCalledWith(HEARTBEAT_TIMEOUT_REASON);
+    expect(engine.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does nothing when stopped, and pings nothing when not connected', () => {
+    const { host, link } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.check();
+    expect(host.send).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+    engine.start();
+    link.connected = false;
+    engine.check();
+    expect(host.send).not.toHaveBeenCalled();
+    expect(engine.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

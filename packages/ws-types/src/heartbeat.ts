@@ -64,6 +64,13 @@ const ignore = (): void => undefined;
  * ms a ping, then `timeout` ms to see the pong. The next ping is scheduled from the pong, so a
  * throttled background tab never stacks pings.
  *
+ * Deadlines are measured against the clock (`timers.now()`), not by counting timer callbacks,
+ * so throttled or suspended timers can neither fake a timeout nor hide one: the pong's
+ * deadline runs from the moment the ping is actually sent (a late ping timer only delays the
+ * ping); a pong timer that fires before `timeout` ms have passed on the clock waits for the
+ * rest; and {@link HeartbeatEngine.check} declares an overdue pong at once, whenever the timer
+ * would fire (a page made visible again, the network back).
+ *
  * When the pong is late while connected: a `HEARTBEAT_TIMEOUT` error (`No pong within N ms`),
  * then `markDead(HEARTBEAT_TIMEOUT_REASON)`. An `isPong` that throws counts as "not the pong"
  * and a `pingMessage` function that throws skips that ping (no timeout is armed for it); both
@@ -103,6 +110,28 @@ export class HeartbeatEngine {
   stop(): void {
     this.on = false;
     this.clear();
+  }
+
+  /**
+   * Checks the connection now, by the clock. While a pong is awaited: when `timeout` ms or more
+   * have passed since its ping, the connection is declared dead at once (as when the timeout
+   * fires); otherwise its timeout keeps running. Otherwise, when `idle` is at least `interval`,
+   * a ping goes out now and its timeout is armed; the loop then goes on from its pong. Does
+   * nothing when the heartbeat is not running.
+   *
+   * @param idle - how long the connection went unobserved, in ms (a page hidden that long).
+   * @defaultValue `Infinity`: always ping (the network just changed).
+   */
+  check(idle = Infinity): void {
+    if (!this.on) return;
+    if (this.sentAt < 0) {
+      if (idle < this.options.interval) return;
+      this.clear();
+      this.ping();
+    } else if (this.timers.now() - this.sentAt >= this.options.timeout) {
+      this.clear();
+      this.late();
+    }
   }
 
   /**
@@ -157,12 +186,23 @@ export class HeartbeatEngine {
       return;
     }
     this.sentAt = this.timers.now();
-    this.timer = this.timers.setTimeout(() => this.late(), timeout);
+    this.expire(timeout);
     try {
       void this.host.send(ping)?.catch(ignore);
     } catch {
       // A client whose send throws instead of rejecting: the same as a rejection.
     }
+  }
+
+  /** Arms the pong timeout to fire in `ms`; when it fires early by the clock, it waits for the rest. */
+  private expire(ms: number): void {
+    this.timer = this.timers.setTimeout(() => {
+      const rest = this.sentAt + this.options.timeout - this.timers.now();
+      // Waits again only while the clock moves forward: a clock that stood still or went back
+      // cannot overrule the timer.
+      if (rest > 0 && rest < ms) this.expire(rest);
+      else this.late();
+    }, ms);
   }
 
   private late(): void {
