@@ -1,7 +1,12 @@
 /**
- * The packaging gate: every published package passes publint and attw, and installs alone
- * from its tarball (with only the tarballs of the workspace packages it depends on) into a
- * fresh project where it imports from ESM, from CJS, and type-checks with tsc.
+ * The packaging gate: every published package is packed with pnpm (which swaps `exports` for
+ * `publishConfig.exports`, as `pnpm publish` and `changeset publish` do), and the tarball is
+ * what gets checked: publint --strict and attw pass on it; it ships the root LICENSE, lists
+ * CHANGELOG.md in `files`, has `homepage` and `bugs`, keeps the workspace's source condition
+ * out of its `exports`, and declares the optional peers its entries need; it installs alone
+ * (with only the tarballs of the workspace packages it depends on) into a fresh project where
+ * it imports from ESM, from CJS, and type-checks with the oldest TypeScript the READMEs promise
+ * and with the workspace's.
  *
  * Optional peer dependencies (`ws` for ws-testing's `/server`) are what a user installs to use
  * the entry that needs them: they are linked from the workspace's own install (with their
@@ -10,10 +15,10 @@
  * Needs the packages built (`pnpm test` builds them first).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,25 +26,72 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 const bin = (name: string): string => join(root, 'node_modules/.bin', name);
 
+/** The workspace's own export condition: points at ./src, which no tarball holds. */
+const SOURCE_CONDITION = '@composable-svelte/source';
+
+/**
+ * The root devDependency (an alias pinned in the catalog) holding the oldest TypeScript the
+ * published `.d.ts` support: 5.4 for `NoInfer` (ws-router, ws-effects).
+ */
+const OLDEST_TYPESCRIPT = 'typescript-5.4';
+
+/**
+ * Optional peers a package must declare although no import in its build names them: what the
+ * user brings. The peers its build does import are checked from the tarball's files.
+ */
+const BROUGHT_BY_THE_USER: Record<string, string[]> = {
+  // Node 20 has no global WebSocket: users pass ws's to `createLiveWebSocket({ WebSocket })`.
+  '@composable-svelte/ws-core': ['ws'],
+  // `/server` runs ws servers, and its types name ws's and Node's.
+  '@composable-svelte/ws-testing': ['ws', '@types/ws', '@types/node'],
+  // The effects are run by the core's store (typed structurally, never imported).
+  '@composable-svelte/ws-effects': ['@composable-svelte/core'],
+};
+
 interface Manifest {
   name: string;
   version: string;
   private?: boolean;
+  license?: string;
+  homepage?: string;
+  bugs?: string | { url?: string };
+  repository?: { url: string; directory?: string };
+  files?: string[];
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   exports: Record<string, unknown>;
+  publishConfig?: { exports?: Record<string, unknown> };
 }
+
+const readJson = <T,>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'packages', entry.name, 'package.json')))
   .map((entry) => {
     const dir = join(root, 'packages', entry.name);
-    return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest };
+    return { dir, manifest: readJson<Manifest>(join(dir, 'package.json')) };
   })
   .filter(({ manifest }) => manifest.private !== true);
 
 const byName = new Map(packages.map((pkg) => [pkg.manifest.name, pkg]));
+
+/** The TypeScript compilers every consumer project is checked with: the oldest supported, the workspace's. */
+const compilers = ['typescript', OLDEST_TYPESCRIPT].map((name) => {
+  const folder = join(root, 'node_modules', name);
+  return { tsc: join(folder, 'bin/tsc'), version: readJson<{ version: string }>(join(folder, 'package.json')).version };
+});
+const oldest = compilers[1]!;
+/** `5.4` for 5.4.5: the minimum the READMEs state. */
+const minimumTypeScript = oldest.version.split('.').slice(0, 2).join('.');
+
+/** A version pinned in the workspace catalog. */
+function catalogVersion(name: string): string {
+  const catalog = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  const version = new RegExp(`^\\s+"?${name.replace(/[.]/g, '\\.')}"?:\\s*(\\S+)\\s*$`, 'm').exec(catalog)?.[1];
+  if (version === undefined) throw new Error(`${name} is not in the catalog of pnpm-workspace.yaml`);
+  return version;
+}
 
 /** The package and every workspace package it depends on at run time, transitively. */
 function closure(name: string, seen = new Set<string>()): Set<string> {
@@ -60,27 +112,85 @@ function entries(manifest: Manifest): string[] {
 /** The source file of an entry: its `@composable-svelte/source` export condition. */
 function sourceOf(dir: string, manifest: Manifest, entry: string): string {
   const key = entry === manifest.name ? '.' : `./${entry.slice(manifest.name.length + 1)}`;
-  return join(dir, (manifest.exports[key] as Record<string, string>)['@composable-svelte/source']!);
+  return join(dir, (manifest.exports[key] as Record<string, string>)[SOURCE_CONDITION]!);
+}
+
+/** Every condition name used anywhere in an exports map, and every target path. */
+function walkExports(value: unknown, conditions = new Set<string>(), targets = new Set<string>()): { conditions: Set<string>; targets: Set<string> } {
+  if (typeof value === 'string') targets.add(value);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (!key.startsWith('.')) conditions.add(key);
+      walkExports(inner, conditions, targets);
+    }
+  }
+  return { conditions, targets };
+}
+
+/** An exports map without the source condition: what the tarball must carry. */
+function withoutSource(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== SOURCE_CONDITION).map(([key, inner]) => [key, withoutSource(inner)]));
+}
+
+/** The `@types/` package of a package name: `@types/ws`, `@types/scope__name`. */
+const typesOf = (name: string): string => `@types/${name.replace(/^@(.*)\//, '$1__')}`;
+
+/** The folder of a package as the workspace's install finds it from `dir`, whatever its exports map allows. */
+function installed(dir: string, name: string): string | undefined {
+  for (const base of createRequire(join(dir, 'package.json')).resolve.paths(name) ?? []) {
+    if (existsSync(join(base, name, 'package.json'))) return realpathSync(join(base, name));
+  }
+  return undefined;
 }
 
 /**
  * The optional peer dependencies of a package, and their `@types/` packages, as found in the
- * workspace's install: name to real folder.
+ * workspace's install: name to real folder. A declared peer the workspace lacks is an error
+ * (the consumer could not be given it), a missing `@types/` package is not (the peer has its
+ * own types, or none).
  */
 function optionalPeers(dir: string, manifest: Manifest): Map<string, string> {
   const found = new Map<string, string>();
-  const from = createRequire(join(dir, 'package.json'));
   for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
     if (manifest.peerDependenciesMeta?.[peer]?.optional !== true) continue;
-    for (const name of [peer, `@types/${peer.replace(/^@(.*)\//, '$1__')}`]) {
-      try {
-        found.set(name, realpathSync(dirname(from.resolve(`${name}/package.json`))));
-      } catch {
-        // No @types package: the peer has its own types, or none.
-      }
+    const folder = installed(dir, peer);
+    if (folder === undefined) throw new Error(`${manifest.name}: its optional peer ${peer} is not installed in the workspace`);
+    found.set(peer, folder);
+    const types = peer.startsWith('@types/') ? undefined : installed(dir, typesOf(peer));
+    if (types !== undefined) found.set(typesOf(peer), types);
+  }
+  return found;
+}
+
+/** Whether an installed package carries its own type declarations. */
+function hasOwnTypes(folder: string): boolean {
+  const manifest = readJson<{ types?: string; typings?: string; exports?: unknown }>(join(folder, 'package.json'));
+  return manifest.types !== undefined || manifest.typings !== undefined || existsSync(join(folder, 'index.d.ts')) || walkExports(manifest.exports).conditions.has('types');
+}
+
+/** The packages a built file imports (ESM `import`/`export ... from`, `import()`, `require()`), comments left out. */
+function importedPackages(code: string): Set<string> {
+  const text = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const found = new Set<string>();
+  const patterns = [/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*(['"])([^'"]+)\1/gm, /^\s*import\s*(['"])([^'"]+)\1/gm, /\b(?:import|require)\s*\(\s*(['"])([^'"]+)\1\s*\)/g];
+  for (const pattern of patterns) {
+    for (const match of text.matchAll(pattern)) {
+      const specifier = match[2]!;
+      if (specifier.startsWith('.') || specifier.startsWith('/')) continue;
+      found.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
     }
   }
   return found;
+}
+
+const isBuiltin = (name: string): boolean => name.startsWith('node:') || builtinModules.includes(name);
+
+/** Every file under a folder, as paths relative to it. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(dir, join(prefix, entry.name)) : [join(prefix, entry.name)],
+  );
 }
 
 /** Runs a command, failing with its output when it exits non-zero. */
@@ -92,6 +202,9 @@ async function checkCommand(command: string, args: string[], cwd: string): Promi
 
 let work: string;
 const tarballs = new Map<string, string>();
+/** Each tarball, unpacked: name to its `package/` folder. */
+const unpacked = new Map<string, string>();
+const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ws-pack-'));
@@ -99,7 +212,12 @@ beforeAll(async () => {
     expect(existsSync(join(dir, 'dist')), `${manifest.name} is not built`).toBe(true);
     const { stdout } = await run('pnpm', ['pack', '--pack-destination', work], { cwd: dir });
     const file = stdout.trim().split('\n').pop()!.trim();
-    tarballs.set(manifest.name, file.startsWith('/') ? file : join(work, file));
+    const tarball = file.startsWith('/') ? file : join(work, file);
+    tarballs.set(manifest.name, tarball);
+    const into = join(work, 'unpacked', manifest.name);
+    mkdirSync(into, { recursive: true });
+    await run('tar', ['-xzf', tarball, '-C', into]);
+    unpacked.set(manifest.name, join(into, 'package'));
   }
 });
 
@@ -108,18 +226,90 @@ afterAll(() => {
 });
 
 describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (name, { dir, manifest }) => {
-  it('passes publint --strict', async () => {
-    await checkCommand(bin('publint'), ['--strict'], dir);
+  const packed = (): Manifest => readJson<Manifest>(join(unpacked.get(name)!, 'package.json'));
+
+  it('passes publint --strict on its tarball', async () => {
+    await checkCommand(bin('publint'), ['run', tarballs.get(name)!, '--strict'], dir);
   });
 
-  it('passes attw --pack', async () => {
-    await checkCommand(bin('attw'), ['--pack', '.', '--format', 'ascii'], dir);
+  // On the pnpm tarball, not `attw --pack` (npm pack), which would check the workspace's exports.
+  it('passes attw on its tarball', async () => {
+    await checkCommand(bin('attw'), [tarballs.get(name)!, '--format', 'ascii'], dir);
   });
 
-  it('installs alone and loads from ESM, CJS and TypeScript', async () => {
+  // pnpm pack falls back to the workspace root's LICENSE when a package folder has none; the
+  // folder copies (checked at the end of this file) are what npm pack and readers of the folder see.
+  it('ships the root LICENSE (MIT)', () => {
+    const license = join(unpacked.get(name)!, 'LICENSE');
+    expect(existsSync(license), `${name}: no LICENSE in the tarball (packages/*/LICENSE is a copy of the root one)`).toBe(true);
+    expect(readFileSync(license, 'utf8'), `${name}: its LICENSE differs from the root one`).toBe(rootLicense);
+    expect(rootLicense).toMatch(/^MIT License\n\nCopyright \(c\) 2026 Composable Svelte contributors\n/);
+    expect(packed().license).toBe('MIT');
+  });
+
+  it('lists CHANGELOG.md in files (npm packs it only when listed)', () => {
+    expect(packed().files, `${name}: CHANGELOG.md (written by changesets) is not in files`).toContain('CHANGELOG.md');
+    if (existsSync(join(dir, 'CHANGELOG.md'))) expect(existsSync(join(unpacked.get(name)!, 'CHANGELOG.md'))).toBe(true);
+  });
+
+  it('has homepage and bugs on the repository', () => {
+    const { homepage, bugs, repository } = packed();
+    const repo = /^(?:git\+)?(https:\/\/github\.com\/[^/]+\/[^/.]+)(?:\.git)?$/.exec(repository?.url ?? '')?.[1];
+    expect(repo, `${name}: repository.url is not a GitHub URL`).toBeDefined();
+    expect(homepage).toBe(`${repo!}/tree/main/${repository!.directory!}#readme`);
+    expect(typeof bugs === 'string' ? bugs : bugs?.url).toBe(`${repo!}/issues`);
+  });
+
+  it('publishes its exports without the source condition', () => {
+    // The workspace keeps the condition on every code entry (tests and type-checks need no build)...
+    for (const key of Object.keys(manifest.exports).filter((k) => k !== './package.json')) {
+      expect(walkExports(manifest.exports[key]).conditions, `${name} ${key} (workspace)`).toContain(SOURCE_CONDITION);
+    }
+    // ...and the tarball has none of it: the same map, minus that condition.
+    const { exports } = packed();
+    const { conditions, targets } = walkExports(exports);
+    expect([...conditions]).not.toContain(SOURCE_CONDITION);
+    expect([...targets].filter((target) => target.startsWith('./src/'))).toEqual([]);
+    for (const target of targets) expect(existsSync(join(unpacked.get(name)!, target)), `${name}: ${target} is not in the tarball`).toBe(true);
+    expect(exports).toEqual(withoutSource(manifest.exports));
+  });
+
+  it('declares the optional peers its entries need', () => {
+    const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = packed();
+    const needed = new Set(BROUGHT_BY_THE_USER[name] ?? []);
+    const folder = unpacked.get(name)!;
+    for (const file of filesUnder(folder).filter((f) => /\.(?:c?js|d\.c?ts)$/.test(f))) {
+      const declarations = /\.d\.c?ts$/.test(file);
+      for (const imported of importedPackages(readFileSync(join(folder, file), 'utf8'))) {
+        if (isBuiltin(imported)) {
+          // Node's modules need nothing to run, but their types come from @types/node.
+          if (declarations) needed.add('@types/node');
+          continue;
+        }
+        if (imported in dependencies) continue;
+        expect(Object.keys(peerDependencies), `${name}: ${file} imports ${imported}, which is neither a dependency nor a peer`).toContain(imported);
+        const own = installed(dir, imported);
+        if (declarations && own !== undefined && !hasOwnTypes(own)) needed.add(typesOf(imported));
+      }
+    }
+    for (const peer of needed) {
+      expect(peerDependencies[peer], `${name}: ${peer} is not a peer dependency`).toBeDefined();
+      expect(peerDependenciesMeta[peer]?.optional, `${name}: ${peer} is a peer but not optional`).toBe(true);
+    }
+  });
+
+  it(`states the TypeScript minimum (>= ${minimumTypeScript}) in its README's install section`, () => {
+    // From the install line to the next heading.
+    const section = /^pnpm add [^\n]*\n[\s\S]*?(?=^#|$(?![\s\S]))/m.exec(readFileSync(join(dir, 'README.md'), 'utf8'))?.[0];
+    expect(section, `${name}: README has no install line`).toBeDefined();
+    expect(section).toContain(`TypeScript >= ${minimumTypeScript}`);
+  });
+
+  it(`installs alone and loads from ESM, CJS and TypeScript (${compilers.map((c) => c.version).join(' and ')})`, async () => {
     const project = mkdtempSync(join(work, 'consumer-'));
     const deps = [...closure(name)];
     const peers = optionalPeers(dir, manifest);
+    for (const peer of BROUGHT_BY_THE_USER[name] ?? []) expect([...peers.keys()]).toContain(peer);
     writeFileSync(
       join(project, 'package.json'),
       JSON.stringify({
@@ -131,11 +321,11 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (n
         },
       }),
     );
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project });
+    await checkCommand('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
 
     // Nothing but the package, its own workspace dependencies and its optional peers was installed.
     const scoped = readdirSync(join(project, 'node_modules/@composable-svelte')).map((n) => `@composable-svelte/${n}`);
-    expect(scoped.sort()).toEqual(deps.sort());
+    expect(scoped.sort()).toEqual([...deps, ...[...peers.keys()].filter((peer) => peer.startsWith('@composable-svelte/'))].sort());
     const topLevel = new Set(['@composable-svelte', ...[...peers.keys()].map((peer) => peer.split('/')[0]!)]);
     expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual([...topLevel].sort());
 
@@ -150,27 +340,47 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (n
     }
 
     // Every runtime export is visible to TypeScript, from ESM and from CJS, under node16
-    // resolution, with the plain ES2022 + DOM lib. The `/internal` plumbing (not for apps) is
-    // checked apart: its classes implement `Symbol.dispose`, which needs `esnext.disposable`.
-    const check = async (name: string, which: string[], lib: string[]): Promise<void> => {
+    // resolution, with the plain ES2022 + DOM lib, the libraries' own .d.ts checked too
+    // (`skipLibCheck: false`), with the oldest supported TypeScript and the workspace's. The
+    // `/internal` plumbing (not for apps) is checked apart: its classes implement
+    // `Symbol.dispose`, which needs `esnext.disposable`. A fixture in tests/packaging/fixtures
+    // named after the package folder joins the public check.
+    const fixture = join(import.meta.dirname, 'fixtures', `${dir.split('/').pop()!}.mts`);
+    if (existsSync(fixture)) copyFileSync(fixture, join(project, 'fixture.mts'));
+    const check = async (group: string, which: string[], lib: string[], extra: string[] = []): Promise<void> => {
       if (which.length === 0) return;
       const lines = (ext: string) =>
         which.map((entry, i) => `import * as e${i} from ${JSON.stringify(entry)};\nexport const keys${i}${ext}: (keyof typeof e${i})[] = [];`).join('\n');
-      writeFileSync(join(project, `${name}-esm.mts`), lines('m'));
-      writeFileSync(join(project, `${name}-cjs.cts`), lines('c'));
+      writeFileSync(join(project, `${group}-esm.mts`), lines('m'));
+      writeFileSync(join(project, `${group}-cjs.cts`), lines('c'));
       writeFileSync(
-        join(project, `tsconfig.${name}.json`),
+        join(project, `tsconfig.${group}.json`),
         JSON.stringify({
           compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, lib, types: [], skipLibCheck: false },
-          files: [`${name}-esm.mts`, `${name}-cjs.cts`],
+          files: [`${group}-esm.mts`, `${group}-cjs.cts`, ...extra],
         }),
       );
-      await checkCommand(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(project, `tsconfig.${name}.json`)], project);
+      for (const { tsc, version } of compilers) {
+        await checkCommand(process.execPath, [tsc, '-p', join(project, `tsconfig.${group}.json`)], project).catch((error: Error) => {
+          throw new Error(`TypeScript ${version}: ${error.message}`);
+        });
+      }
     };
     const all = entries(manifest);
-    await check('public', all.filter((entry) => !entry.endsWith('/internal')), ['ES2022', 'DOM']);
+    await check('public', all.filter((entry) => !entry.endsWith('/internal')), ['ES2022', 'DOM'], existsSync(fixture) ? ['fixture.mts'] : []);
     await check('internal', all.filter((entry) => entry.endsWith('/internal')), ['ES2022', 'DOM', 'ESNext.Disposable']);
   });
+});
+
+it('type-checks consumers with the oldest TypeScript the READMEs state and with the workspace\'s', async () => {
+  expect(compilers.map((c) => c.version)).toEqual([catalogVersion('typescript'), catalogVersion(OLDEST_TYPESCRIPT).replace(/^npm:typescript@/, '')]);
+  for (const { tsc, version } of compilers) {
+    const { stdout } = await run(process.execPath, [tsc, '--version']);
+    expect(stdout.trim()).toBe(`Version ${version}`);
+  }
+  // The alias must not take over the workspace's `tsc`.
+  const { stdout } = await run(bin('tsc'), ['--version']);
+  expect(stdout.trim()).toBe(`Version ${catalogVersion('typescript')}`);
 });
 
 it('keeps WebSocketError instanceof working between the ESM and the CJS build', async () => {
@@ -191,4 +401,11 @@ it('keeps WebSocketError instanceof working between the ESM and the CJS build', 
 
 it('finds the published packages', () => {
   expect(packages.map((pkg) => pkg.manifest.name)).toContain('@composable-svelte/ws-types');
+});
+
+it('keeps every package folder\'s LICENSE identical to the root one', () => {
+  for (const { dir, manifest } of packages) {
+    expect(existsSync(join(dir, 'LICENSE')), `${manifest.name}: no LICENSE`).toBe(true);
+    expect(readFileSync(join(dir, 'LICENSE'), 'utf8'), `${manifest.name}: LICENSE differs from the root one`).toBe(rootLicense);
+  }
 });

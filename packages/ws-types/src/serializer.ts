@@ -1,8 +1,16 @@
 import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import type { RawData } from './client.js';
 
-/** What a serializer may produce for the wire: a text frame or a binary one. */
-export type SerializedData = string | ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+/**
+ * What a serializer may produce for the wire: a text frame or a binary one (an `ArrayBuffer`, or
+ * a view of one: what `WebSocket.send` takes).
+ *
+ * The view is spelled `ArrayBufferView & { buffer: ArrayBuffer }` rather than
+ * `ArrayBufferView<ArrayBuffer>`, which does not compile before TypeScript 5.7. From 5.7 on the
+ * two are the same (a `SharedArrayBuffer` view, which the browser's `WebSocket.send` refuses, is
+ * left out); before 5.7 they are the same as a plain `ArrayBufferView`.
+ */
+export type SerializedData = string | ArrayBuffer | (ArrayBufferView & { readonly buffer: ArrayBuffer });
 
 /**
  * Turns messages into frames and frames into messages.
