@@ -1,47 +1,29 @@
 // End to end, in Debian's Chromium driven by playwright-core: a room name is refused by the
 // server and a room is created (a request and its reply), two people chat, the server goes
 // away and comes back on the same port, and a message written meanwhile arrives exactly once.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServer, type ChatServer } from '../server/chat-server.js';
-import type { ConnectionView } from '../src/lib/chat.js';
+import {
+  artifacts,
+  buildApp,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  hasChromium,
+  indicator,
+  messages,
+  noChromium,
+  required,
+  shoot,
+  signIn as harnessSignIn,
+  warnIfNoChromium,
+  write,
+} from './harness.js';
 
-const root = join(import.meta.dirname, '..');
-const artifacts = join(import.meta.dirname, 'artifacts');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-// In CI a missing browser is a failure, not a skip.
-const required = Boolean(process.env.CI);
-
-if (!hasChromium) {
-  const what = required ? 'FAILS (CI is set)' : 'is SKIPPED';
-  console.warn(
-    `[chat e2e] The end-to-end test ${what}: no Chromium at ${chromiumPath}. ` +
-      'Install one (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.',
-  );
-}
-
-/** Flags for a headless Chromium in a container: no sandbox, no GPU, no background traffic, no throttled timers. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Two pages share one window: keep the page in the background from having its timers throttled.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
-const run = promisify(execFile);
+warnIfNoChromium('The end-to-end test of chatting');
 
 describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
   let staticDir = '';
@@ -54,13 +36,9 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     // Only in CI without a browser: the test below fails, and says why.
     if (!hasChromium) return;
     mkdirSync(artifacts, { recursive: true });
-    staticDir = mkdtempSync(join(tmpdir(), 'chat-e2e-app-'));
     profileDir = mkdtempSync(join(tmpdir(), 'chat-e2e-profile-'));
     // The app is built once, into a folder of its own (the `dist` of `pnpm chat` is left alone).
-    await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', staticDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    staticDir = await buildApp();
     server = await createChatServer({ port: 0, staticDir });
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
@@ -77,36 +55,10 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     for (const dir of [staticDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The page's connection indicator in a given state. */
-  const indicator = (page: Page, status: ConnectionView['status']): Locator =>
-    page.locator(`[data-testid="connection"][data-status="${status}"]`);
-
-  /** The messages of the open room whose text contains `text`; `status` narrows to own messages in that state. */
-  const messages = (page: Page, text: string, status?: 'pending' | 'delivered' | 'failed'): Locator =>
-    page.locator(status ? `li[data-id][data-status="${status}"]` : 'li[data-id]', { hasText: text });
-
-  const shoot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-
-  /** Opens the app, signs in with the keyboard only. */
-  async function signIn(page: Page, name: string): Promise<void> {
-    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-    await page.goto(server!.url);
-    const field = page.getByLabel('Your name');
-    await field.fill(name);
-    await field.press('Enter');
-    await page.getByRole('heading', { name: 'Rooms' }).waitFor();
-    await indicator(page, 'connected').waitFor();
-  }
-
-  /** Types into the composer and sends with Enter. */
-  async function write(page: Page, text: string): Promise<void> {
-    const composer = page.getByLabel(/^Message to/);
-    await composer.fill(text);
-    await composer.press('Enter');
-  }
+  const signIn = (page: Page, name: string): Promise<void> => harnessSignIn(page, server!.url, name, pageErrors);
 
   it('a refused room name shows the server\'s message, a created room is joined, two people chat, the server restarts, and a message written offline is delivered exactly once', async () => {
-    if (!hasChromium) throw new Error(`CI is set and there is no Chromium at ${chromiumPath}: install it or set CHROMIUM_PATH`);
+    if (!hasChromium) throw noChromium();
     const alice = context!.pages()[0] ?? (await context!.newPage());
     const bob = await context!.newPage();
     // Bob is on a phone-width screen.
@@ -159,7 +111,7 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     server = undefined;
     await indicator(alice, 'reconnecting').waitFor();
     await indicator(bob, 'reconnecting').waitFor();
-    await bob.getByText(/Next try in \d+ s|Trying now/).waitFor();
+    await bob.getByText(/Reconnecting (in \d+ s|now…)/).waitFor();
 
     // Written while offline: shown at once, pending.
     await write(alice, 'Sent while offline');

@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -54,6 +54,13 @@ export interface ChatServer {
   readonly port: number;
   /** Names of the members of each room (for tests and the console). */
   members(channel: string): string[];
+  /**
+   * The HTTP server, for tests and tools: its `upgrade` event is every WebSocket handshake that
+   * reaches the server, refused ones included.
+   */
+  readonly http: Server;
+  /** The WebSocket server, for tests and tools: its `connection` event is every socket accepted. */
+  readonly wss: WebSocketServer;
   /** Stops accepting, closes every connection (1001) and resolves once closed. */
   close(): Promise<void>;
 }
@@ -343,6 +350,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     url: `http://${address}:${port}/`,
     wsUrl: `ws://${address}:${port}/ws`,
     port,
+    http,
+    wss,
     members: (channel) => {
       const room = rooms.get(channel);
       return room ? names(room) : [];

@@ -1,7 +1,7 @@
 // The chat's state, actions and reducer. Pure: every effect is a value the store runs.
 import type { RequestWebSocket } from '@composable-svelte/ws-request';
 import type { ChannelRouter } from '@composable-svelte/ws-router';
-import { WS_ERROR_CODES, type DisconnectedEvent, type WebSocketError, type WebSocketErrorCode, type WebSocketEvent } from '@composable-svelte/ws-types';
+import { WS_ERROR_CODES, type WebSocketError, type WebSocketErrorCode, type WebSocketEvent } from '@composable-svelte/ws-types';
 import {
   LIMITS,
   ROOM_PATTERN,
@@ -63,17 +63,16 @@ export interface RoomState {
   readonly loaded: boolean;
 }
 
-/** The connection as the indicator shows it. */
-export type ConnectionView =
-  | { readonly status: 'idle' }
-  | { readonly status: 'connecting' }
-  | { readonly status: 'connected' }
-  /** Reconnect attempt `attempt` of `maxAttempts` (0: no limit) is due at `nextAttemptAt` (ms since the epoch). */
-  | { readonly status: 'reconnecting'; readonly attempt: number; readonly maxAttempts: number; readonly nextAttemptAt: number }
-  /** Closed, and the client will not try again by itself. */
-  | { readonly status: 'offline'; readonly reason: string }
-  /** Reconnection gave up. */
-  | { readonly status: 'failed'; readonly reason: string };
+/**
+ * Where the connection stands, from the client's events: what the reducer's rules need (is a
+ * retry worth making, is a failed send worth telling) and what the screens say while not
+ * connected. The indicator shows more (the countdown, waiting for the network, the round-trip
+ * time), read from the live client itself through `ChatConnection.connection`.
+ *
+ * `disconnected`: closed and not reconnecting for now (the page was frozen, or a loss while
+ * offline: the client then waits for the network, and no event says so).
+ */
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
 /** An error shown until dismissed: a server `error` frame, or a client `error` event worth telling. */
 export interface Notice {
@@ -88,9 +87,7 @@ export interface ChatState {
   readonly name: string | null;
   /** Why the name typed was refused. */
   readonly nameError: string | null;
-  readonly connection: ConnectionView;
-  /** Why the last connection attempt failed, until one succeeds. */
-  readonly attemptError: string | null;
+  readonly connection: ConnectionPhase;
   /** Every room with its head count, from `welcome` and `rooms` frames. */
   readonly rooms: readonly RoomSummary[];
   /** Why the room name typed was refused (by the server), or why creating it failed. */
@@ -107,8 +104,7 @@ export interface ChatState {
 export const initialState: ChatState = {
   name: null,
   nameError: null,
-  connection: { status: 'idle' },
-  attemptError: null,
+  connection: 'idle',
   rooms: [],
   roomError: null,
   creating: null,
@@ -124,7 +120,7 @@ export type ChatAction =
   | { type: 'connectionEvent'; event: WebSocketEvent }
   /** A frame from the server (ws-effects `subscribe`); replies to requests are not among them. */
   | { type: 'frameReceived'; frame: ServerFrame }
-  /** "Retry now": connect again after `failed` or `offline`, or skip the wait while reconnecting. */
+  /** "Retry now": connect again after `failed` or `disconnected`, or skip the wait while reconnecting. */
   | { type: 'retryClicked' }
   /** A room of the list was chosen. */
   | { type: 'roomOpened'; channel: string }
@@ -214,16 +210,6 @@ export function createMessageId(): string {
 const isSay = (value: unknown): value is SayFrame =>
   typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'say' && typeof (value as { id?: unknown }).id === 'string';
 
-const CLOSE_REASONS: Record<number, string> = {
-  1001: 'The server is shutting down',
-  1006: 'The connection was lost',
-  1008: 'Too many messages: the server closed the connection',
-  1009: 'A message was too big: the server closed the connection',
-};
-
-const describeClose = (event: DisconnectedEvent): string =>
-  event.reason !== '' ? event.reason : (CLOSE_REASONS[event.code] ?? `Closed (${event.code})`);
-
 const done = (state: ChatState): Result => [state, Effect.none()];
 
 const notify = (state: ChatState, source: Notice['source'], code: string, message: string): ChatState => ({
@@ -294,14 +280,12 @@ const openRoom = (state: ChatState, deps: ChatDependencies, channel: string): Re
 const clientError = (state: ChatState, error: WebSocketError): ChatState => {
   switch (error.code) {
     case WS_ERROR_CODES.MAX_RECONNECTS:
-      return {
-        ...state,
-        connection: { status: 'failed', reason: state.attemptError === null ? error.message : `${error.message} (last: ${state.attemptError})` },
-      };
+      // The indicator says why, from the client's `lastError`.
+      return { ...state, connection: 'failed' };
     case WS_ERROR_CODES.CONNECTION_FAILED:
     case WS_ERROR_CODES.CONNECTION_TIMEOUT:
       // Retried by the client and shown by the indicator; one that retrying cannot fix is told.
-      return error.recoverable ? { ...state, attemptError: error.message } : notify(state, 'client', error.code, error.message);
+      return error.recoverable ? state : notify(state, 'client', error.code, error.message);
     case WS_ERROR_CODES.HEARTBEAT_TIMEOUT:
       // The `disconnected` event that follows says it, and the client reconnects.
       return state;
@@ -312,7 +296,7 @@ const clientError = (state: ChatState, error: WebSocketError): ChatState => {
         const failed = updateEntry(state, error.cause.id, (entry) => ({ ...entry, status: 'failed', error: 'Dropped from the offline queue (full)' }));
         return notify(failed, 'client', error.code, 'A message written offline was dropped: the queue was full.');
       }
-      return state.connection.status === 'connected' ? notify(state, 'client', error.code, error.message) : state;
+      return state.connection === 'connected' ? notify(state, 'client', error.code, error.message) : state;
     case WS_ERROR_CODES.REQUEST_TIMEOUT:
     case WS_ERROR_CODES.REQUEST_FAILED:
       // The request layer's only events: a reply after its request settled (`Late reply`).
@@ -329,18 +313,15 @@ const clientError = (state: ChatState, error: WebSocketError): ChatState => {
 const connectionEvent = (state: ChatState, event: WebSocketEvent): ChatState => {
   switch (event.type) {
     case 'connected':
-      return { ...state, connection: { status: 'connected' }, attemptError: null };
+      return { ...state, connection: 'connected' };
     case 'reconnected':
       return state;
     case 'disconnected':
-      // A loss is followed at once by `reconnecting` when the client tries again.
-      if (state.connection.status === 'failed' || state.connection.status === 'idle') return state;
-      return { ...state, connection: { status: 'offline', reason: describeClose(event) } };
+      // A loss is followed at once by `reconnecting` when the client tries again (online).
+      if (state.connection === 'failed' || state.connection === 'idle') return state;
+      return { ...state, connection: 'disconnected' };
     case 'reconnecting':
-      return {
-        ...state,
-        connection: { status: 'reconnecting', attempt: event.attempt, maxAttempts: event.maxAttempts, nextAttemptAt: event.timestamp + event.delay },
-      };
+      return { ...state, connection: 'reconnecting' };
     case 'error':
       return clientError(state, event.error);
   }
@@ -392,7 +373,7 @@ export function chatReducer(state: ChatState, action: ChatAction, deps: ChatDepe
       if (problem !== null) return done({ ...state, nameError: problem });
       const name = action.name.trim();
       return [
-        { ...state, name, nameError: null, connection: { status: 'connecting' }, attemptError: null },
+        { ...state, name, nameError: null, connection: 'connecting' },
         Effect.batch(
           Effect.websocket.subscribe(deps.client, EFFECT_IDS.frames, (message) => ({ type: 'frameReceived', frame: message.data })),
           connect(deps, name),
@@ -407,10 +388,10 @@ export function chatReducer(state: ChatState, action: ChatAction, deps: ChatDepe
       return frameReceived(state, action.frame);
 
     case 'retryClicked':
-      if (state.name === null || state.connection.status === 'connected' || state.connection.status === 'connecting') return done(state);
+      if (state.name === null || state.connection === 'connected' || state.connection === 'connecting') return done(state);
       // Running the connect effect again under its id: the store ends the old one (which
       // disconnects), then connects afresh, attempt counter reset.
-      return [{ ...state, connection: { status: 'connecting' } }, connect(deps, state.name)];
+      return [{ ...state, connection: 'connecting' }, connect(deps, state.name)];
 
     case 'roomOpened':
       if (!ROOM_PATTERN.test(action.channel)) return done(state);

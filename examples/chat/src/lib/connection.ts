@@ -1,10 +1,12 @@
 // The chat's client stack: every package of the toolkit, composed once.
-import { createLiveWebSocket } from '@composable-svelte/ws-core';
+import { createLiveWebSocket, type BrowserEnvironment } from '@composable-svelte/ws-core';
+import { browserEnvironment } from '@composable-svelte/ws-core/browser';
 import { createHeartbeat, type HeartbeatWebSocket } from '@composable-svelte/ws-heartbeat';
 import { createQueuedWebSocket, type QueuedWebSocket } from '@composable-svelte/ws-queue';
 import { createRequestWebSocket, type RequestWebSocket } from '@composable-svelte/ws-request';
 import { createChannelWebSocket, type ChannelRouter } from '@composable-svelte/ws-router';
 import type { Timers, WebSocketClient, WebSocketConstructor } from '@composable-svelte/ws-types';
+import { connectionStore, type ConnectionStore } from '@composable-svelte/ws-types/store';
 import type { ClientFrame, Replies, ServerFrame } from '../../server/protocol.js';
 
 /** A client of the chat: it receives `ServerFrame`s and sends `ClientFrame`s. */
@@ -18,6 +20,12 @@ export const CONNECTION_TIMEOUT = 5000;
 
 /** A `{ type: 'ping' }` 10 s after the open or the last pong; the `pong` must come within 4 s. */
 export const HEARTBEAT = { interval: 10_000, timeout: 4000, pingMessage: { type: 'ping' }, pongMessage: { type: 'pong' } } as const;
+
+/**
+ * How often the indicator's store re-reads the live client, in ms, for what changes without an
+ * event: waiting for the network, an attempt starting after its delay, the round-trip time.
+ */
+export const CONNECTION_REFRESH = 1000;
 
 /** Messages held by the queue: written while offline, or sent and not yet acknowledged. */
 export const QUEUE_SIZE = 200;
@@ -39,6 +47,13 @@ export interface ChatConnection {
   readonly router: ChannelRouter<ServerFrame>;
   /** The heartbeat layer, for its round-trip time. */
   readonly heartbeat: HeartbeatWebSocket<ServerFrame, ClientFrame>;
+  /**
+   * The connection as the indicator shows it: ws-types' `connectionStore` over the client at the
+   * bottom of the stack (the live client: its `nextRetryAt` and `network`, which decorators do
+   * not forward) with the heartbeat's round-trip time, re-read every {@link CONNECTION_REFRESH}
+   * ms while subscribed. A Svelte store: `$connection` in a component.
+   */
+  readonly connection: ConnectionStore;
 }
 
 /** The room a server frame is about (`history`, `presence`, `message`): what the router dispatches on. */
@@ -51,6 +66,8 @@ export const isErrorReply = (frame: ServerFrame): boolean => frame.type === 'err
 export interface ChatStackOptions {
   /** The heartbeat's timers. @defaultValue the platform's */
   heartbeatTimers?: Timers;
+  /** The timers of the connection store's refresh. @defaultValue the platform's */
+  connectionTimers?: Timers;
 }
 
 /**
@@ -85,21 +102,35 @@ export function createChatStack(base: ChatClient, options: ChatStackOptions = {}
       ackOf: (frame) => (frame.type === 'ack' ? frame.id : undefined),
     },
   });
-  return { client, requests, router: channels.router, heartbeat };
+  // Over `base`, not the top: only the live client knows `nextRetryAt` and `network`.
+  const connection = connectionStore(base, { heartbeat, refresh: CONNECTION_REFRESH, timers: options.connectionTimers });
+  return { client, requests, router: channels.router, heartbeat, connection };
 }
 
 /** Options of {@link createChatConnection}. */
 export interface ChatConnectionOptions {
   /** The `WebSocket` constructor (Node has none). @defaultValue `globalThis.WebSocket` */
   WebSocket?: WebSocketConstructor;
+  /**
+   * The page's lifecycle (network, visibility, freeze, back/forward cache); `null` for none.
+   * @defaultValue `browserEnvironment()`: the page's own, `null` outside a browser
+   */
+  environment?: BrowserEnvironment | null;
 }
 
-/** The app's stack over a live client: reconnects, keeps alive, rejoins rooms, re-sends what was not acknowledged. */
+/**
+ * The app's stack over a live client: reconnects, keeps alive, rejoins rooms, re-sends what was
+ * not acknowledged. With the browser's lifecycle, the live client waits for the network instead
+ * of spending attempts while offline and tries the moment it is back, checks the connection when
+ * the page becomes visible, and closes (4001) when the page is frozen or goes into the
+ * back/forward cache, to connect again when it resumes.
+ */
 export function createChatConnection(options: ChatConnectionOptions = {}): ChatConnection {
   const live = createLiveWebSocket<ServerFrame, ClientFrame>({
     reconnect: RECONNECT,
     connectionTimeout: CONNECTION_TIMEOUT,
     WebSocket: options.WebSocket,
+    environment: options.environment === undefined ? browserEnvironment() : options.environment,
   });
   return createChatStack(live);
 }
