@@ -26,6 +26,7 @@ export default defineConfig({
       ...packageProjects,
       ...exampleProjects,
       join(import.meta.dirname, 'bench/vitest.config.ts'),
+      join(import.meta.dirname, 'docs/vitest.config.ts'),
       {
         ...packageProject('ws-types'),
         test: { name: 'composition', root: join(import.meta.dirname, 'tests/composition'), include: ['**/*.test.ts'] },
