@@ -11,6 +11,15 @@ import {
 import { ListenerSet, callbackFailed, checkFunction, hold } from '@composable-svelte/ws-types/internal';
 import type { ChannelExtractor, ChannelKey, ChannelMessage, ChannelOf, RouterConfig } from './config.js';
 
+/**
+ * A channel's listeners and, with `offset` configured, the highest offset seen in it: one
+ * object per `Map` entry, so recovery adds no lookup to a message's dispatch, and the offset
+ * is forgotten with the entry when the channel loses its last listener.
+ */
+class Channel<V> extends ListenerSet<V> {
+  last: number | undefined = undefined;
+}
+
 /** Routes a client's messages to listeners by channel; see {@link createChannelRouter}. */
 /**
  * @typeParam In - the messages routed.
@@ -35,6 +44,12 @@ export interface ChannelRouter<In, K = undefined> extends SymbolDisposable {
   getChannels(): string[];
   /** How many listeners `channel` has; without `channel`, how many the router has in all. */
   getListenerCount(channel?: string): number;
+  /**
+   * With `offset` configured, the last (highest) offset seen in `channel`, the one its next
+   * `join` carries; `undefined` when none was seen yet, the channel has no listeners (a
+   * channel's offset is forgotten with its last listener), or without `offset`.
+   */
+  getOffset(channel: string): number | undefined;
   /** Removes every channel listener (sending `leave` for each channel when configured). The `fallback` stays. */
   clear(): void;
   /**
@@ -58,10 +73,12 @@ export interface RouterHost {
 
 /** The router; a class so that its methods are shared, not closures per router. */
 export class Router<In, Out> implements ChannelRouter<In> {
-  private readonly channels = new Map<string, ListenerSet<WebSocketMessage<In>>>();
+  private readonly channels = new Map<string, Channel<WebSocketMessage<In>>>();
   private readonly fallback: RouterConfig<In, Out>['fallback'];
   private readonly join: RouterConfig<In, Out>['join'];
   private readonly leave: RouterConfig<In, Out>['leave'];
+  private readonly offset: RouterConfig<In, Out>['offset'];
+  private readonly onGap: RouterConfig<In, Out>['onGap'];
   private total = 0;
   private offMessages: Unsubscribe | null = null;
   private offEvents: Unsubscribe | null = null;
@@ -87,7 +104,10 @@ export class Router<In, Out> implements ChannelRouter<In> {
     checkFunction('join', config.join, true);
     checkFunction('leave', config.leave, true);
     checkFunction('onError', config.onError, true);
-    ({ fallback: this.fallback, join: this.join, leave: this.leave } = config);
+    checkFunction('onGap', config.onGap, true);
+    // Required with `onGap`, which would never be called without offsets: refused rather than ignored.
+    checkFunction('offset', config.offset, !config.onGap);
+    ({ fallback: this.fallback, join: this.join, leave: this.leave, offset: this.offset, onGap: this.onGap } = config);
     const onError = config.onError;
     const report: (error: WebSocketError, reported: boolean) => void = host
       ? (error, reported) => {
@@ -121,7 +141,7 @@ export class Router<In, Out> implements ChannelRouter<In> {
     let set = this.channels.get(channel);
     const first = !set;
     if (!set) {
-      set = new ListenerSet((cause) => this.fail(callbackFailed(`A listener of channel ${channel}`, cause)));
+      set = new Channel((cause) => this.fail(callbackFailed(`A listener of channel ${channel}`, cause)));
       this.channels.set(channel, set);
     }
     const off = set.add(listener);
@@ -154,6 +174,10 @@ export class Router<In, Out> implements ChannelRouter<In> {
 
   getListenerCount(channel?: string): number {
     return channel === undefined ? this.total : (this.channels.get(channel)?.size ?? 0);
+  }
+
+  getOffset(channel: string): number | undefined {
+    return this.channels.get(channel)?.last;
   }
 
   clear(): void {
@@ -202,7 +226,7 @@ export class Router<In, Out> implements ChannelRouter<In> {
       // Already live: a channel subscribed during this very event has sent its join.
       if (this.live) return;
       this.live = true;
-      for (const channel of [...this.channels.keys()]) this.hook(this.join, channel);
+      for (const [channel, set] of [...this.channels]) this.hook(this.join, channel, set.last);
     } else if (event.type === 'disconnected' || event.type === 'reconnecting') {
       this.live = false;
     }
@@ -221,8 +245,11 @@ export class Router<In, Out> implements ChannelRouter<In> {
       return;
     }
     const listeners = channel == null ? undefined : this.channels.get(channel);
-    if (listeners) listeners.emit(message);
-    else if (this.fallback) {
+    if (listeners) {
+      // The one check recovery costs when `offset` is not configured.
+      if (this.offset && !this.fresh(listeners, channel!, message.data)) return;
+      listeners.emit(message);
+    } else if (this.fallback) {
       try {
         this.fallback(message, channel ?? undefined);
       } catch (cause) {
@@ -231,12 +258,43 @@ export class Router<In, Out> implements ChannelRouter<In> {
     }
   }
 
+  /**
+   * Recovery: whether a message of a channel with listeners is to be delivered. Records its
+   * offset as the channel's last and reports a gap before it; a duplicate (an offset not above
+   * the last) or a bad offset is not delivered.
+   */
+  private fresh(channel: Channel<WebSocketMessage<In>>, name: string, data: In): boolean {
+    let offset: number | null | undefined;
+    try {
+      offset = this.offset!(data);
+      // A bad value takes the path of a throw, with the value as `cause`.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      if (offset != null && !Number.isSafeInteger(offset)) throw offset;
+    } catch (cause) {
+      this.fail(new WebSocketError('The offset function threw or gave no safe integer', WS_ERROR_CODES.INVALID_MESSAGE, true, cause));
+      return false;
+    }
+    if (offset == null) return true;
+    const last = channel.last;
+    if (last !== undefined && offset <= last) return false;
+    // Recorded first: a listener or `onGap` that makes the client deliver again sees it.
+    channel.last = offset;
+    if (last !== undefined && offset > last + 1 && this.onGap) {
+      try {
+        this.onGap({ channel: name, from: last + 1, to: offset - 1 });
+      } catch (cause) {
+        this.fail(callbackFailed('onGap', cause));
+      }
+    }
+    return true;
+  }
+
   /** Sends a join or leave message; failures are reported, never left as unhandled rejections. */
-  private hook(make: ((channel: string) => Out) | undefined, channel: string): void {
+  private hook(make: ((channel: string, offset: number | undefined) => Out) | undefined, channel: string, offset?: number): void {
     if (!make || !this.live) return;
     let message: Out;
     try {
-      message = make(channel);
+      message = make(channel, offset);
     } catch (cause) {
       this.fail(callbackFailed(`The join/leave message of channel ${channel}`, cause));
       return;
@@ -278,6 +336,11 @@ export class Router<In, Out> implements ChannelRouter<In> {
  * `undefined` or `null`, is reported to `onError` (default: `console.error`) and the router
  * carries on; the other listeners still get the message.
  *
+ * With `offset`, the router recovers missed messages: it keeps the last offset seen per
+ * channel, hands it to `join` on every re-join (the server replays what came after it), drops
+ * a message it has already seen before any listener gets it, and reports offsets the server
+ * skipped to `onGap` (see the README's "Recovery").
+ *
  * With `join`/`leave`, the router sends a message when a channel gains its first listener and
  * loses its last one, and sends `join` again for every active channel after each `connected`
  * event, so that server-side subscriptions survive reconnection. Joins for channels subscribed
@@ -289,9 +352,11 @@ export class Router<In, Out> implements ChannelRouter<In> {
  * name of the property holding it (`'channel'`), which also narrows each channel's messages by
  * type: `router.subscribe('chat', ...)` receives only the message types whose `channel` can be
  * `'chat'`, and a channel no message type can have does not compile.
- * @param config - optional `fallback`, `join`, `leave` and `onError`; see {@link RouterConfig}.
- * @throws TypeError when `extract` is neither a function nor a string (or a given `fallback`,
- * `join`, `leave`, `onError` is not a function).
+ * @param config - optional `fallback`, `join`, `leave`, `offset`, `onGap` and `onError`; see
+ * {@link RouterConfig}.
+ * @throws TypeError when `extract` is neither a function nor a string, a given `fallback`,
+ * `join`, `leave`, `offset`, `onGap` or `onError` is not a function, or `onGap` comes without
+ * `offset`.
  * @example
  * ```ts
  * const router = createChannelRouter(websocket, (msg) => msg.channel, {

@@ -68,8 +68,10 @@ class ChannelSocket<In, Out> extends ForwardingClient<In, Out> implements Channe
  * @param extract - gives a message's channel, or `undefined`/`null` when it has none; or the
  * name of the property holding it, which narrows each channel's messages by type (see
  * `createChannelRouter`).
- * @param config - the router's options (`fallback`, `join`, `leave`, `onError`) and `timers`.
- * @throws TypeError when `extract` is neither a function nor a string.
+ * @param config - the router's options (`fallback`, `join`, `leave`, `offset`, `onGap`,
+ * `onError`) and `timers`.
+ * @throws TypeError when `extract` is neither a function nor a string, or an option is not a
+ * function (`onGap` without `offset` too), as for `createChannelRouter`.
  * @example
  * ```ts
  * const client = createChannelWebSocket<Message>(createLiveWebSocket(), (msg) => msg.channel);

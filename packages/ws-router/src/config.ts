@@ -32,6 +32,16 @@ export type ChannelMessage<In, K, C extends string> = [K] extends [string]
       : never
   : In;
 
+/** Offsets of a channel that the server skipped (see `onGap` in {@link RouterConfig}): `from` to `to`, both included. */
+export interface ChannelGap {
+  /** The channel. */
+  channel: string;
+  /** The first missing offset: the last one seen, plus one. */
+  from: number;
+  /** The last missing offset: the one of the message after the gap, minus one. */
+  to: number;
+}
+
 /**
  * Optional behaviour of `createChannelRouter` and `createChannelWebSocket` (ws-router).
  */
@@ -46,20 +56,53 @@ export interface RouterConfig<In, Out = In> {
   /**
    * The message to send when a channel gains its first listener, and again for every active
    * channel after each `connected` event (so server-side subscriptions survive reconnection).
+   * With `offset` configured, `offset` is the last offset seen in `channel` (`undefined` on a
+   * first join, or while none was seen yet), for the server to replay what came after it;
+   * without `offset` it is always `undefined`. See the README's "Recovery".
    * @defaultValue none: nothing is sent
+   * @example
+   * ```ts
+   * join: (channel, offset) => ({ type: 'join', channel, since: offset })
+   * ```
    */
-  join?: ((channel: string) => Out) | undefined;
+  join?: ((channel: string, offset: number | undefined) => Out) | undefined;
   /**
    * The message to send when a channel loses its last listener while connected (a lost
    * connection has already ended the server-side subscription). @defaultValue none: nothing is sent
    */
   leave?: ((channel: string) => Out) | undefined;
   /**
+   * A message's position in its channel: a safe integer that grows by exactly one per message
+   * of the channel (a sequence number per channel), or `undefined`/`null` for a message that
+   * has none (presence, acks: delivered as without `offset`). Enables recovery (see the
+   * README's "Recovery"): for each channel with listeners the router keeps the highest offset
+   * seen, hands it to `join` on every (re-)join, drops a message whose offset is not above it
+   * (a duplicate) before any listener hears it, and reports skipped offsets to `onGap`. Read
+   * only for messages of channels that have listeners. A function that throws, or gives
+   * anything but a safe integer, `undefined` or `null`, is reported to `onError` as
+   * `INVALID_MESSAGE` (`cause`: the thrown value, or the value given) and the message is
+   * dropped, as for a failing extractor.
+   * @defaultValue none: no offsets are tracked, no message is dropped as a duplicate
+   * @example
+   * ```ts
+   * offset: (msg) => (msg.type === 'message' ? msg.seq : undefined)
+   * ```
+   */
+  offset?: ((message: In) => number | undefined | null) | undefined;
+  /**
+   * Hears each gap: offsets the server skipped (its history was trimmed), called before the
+   * message after the gap is delivered. A throw is reported to `onError` as `CALLBACK_FAILED`;
+   * the message is still delivered. Needs `offset` (a `TypeError` otherwise).
+   * @defaultValue none: gaps are not reported, the message after a gap is delivered as usual
+   */
+  onGap?: ((gap: ChannelGap) => void) | undefined;
+  /**
    * Receives every failure of the router: an extractor that threw (`INVALID_MESSAGE`, with the
    * thrown value as `cause`; the message is dropped), an extractor that gave something other
    * than a string, `undefined` or `null`, a `join`/`leave`/`fallback` function or a channel
    * listener that threw (`CALLBACK_FAILED`, with the thrown value as `cause`), a `join`/`leave`
-   * whose send was rejected (the rejection). `createChannelWebSocket` also emits each failure
+   * whose send was rejected (the rejection), an `offset` that threw or gave a bad value
+   * (`INVALID_MESSAGE`; the message is dropped), an `onGap` that threw (`CALLBACK_FAILED`). `createChannelWebSocket` also emits each failure
    * as an `error` event to its event subscribers. An `onError` that throws is re-thrown from a
    * microtask, as an `error` event listener is, so that errors cannot loop. @defaultValue
    * `console.error` (for `createChannelWebSocket`: only when no event subscriber heard it)
