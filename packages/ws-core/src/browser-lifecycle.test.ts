@@ -134,22 +134,25 @@ describe('without an environment (Node)', () => {
 });
 
 describe('offline', () => {
-  it('pauses reconnection: no attempt, none counted, no reconnecting event, however long it lasts', async () => {
+  it('pauses reconnection: no attempt, none counted, a network event instead of reconnecting, however long it lasts', async () => {
     const client = create({ reconnect: RECONNECT });
     await connected(client);
+    vi.setSystemTime(700);
     page.offline();
-    // A working socket is not closed for an offline event.
+    // A working socket is not closed for an offline event, and no wait begins.
     expect(fake.last().readyState).toBe(1);
     expect(client.state.status).toBe('connected');
+    expect(types()).toEqual(['connected']);
     fake.last().drop();
-    expect(types()).toEqual(['connected', 'disconnected']);
+    expect(types()).toEqual(['connected', 'disconnected', 'network']);
+    expect(events.at(-1)).toEqual({ type: 'network', waiting: true, online: false, timestamp: 700 });
     expect(client.state).toMatchObject({ status: 'reconnecting', reconnectAttempts: 0 });
     expect(client.network).toEqual({ online: false, waiting: true });
     expect(client.nextRetryAt).toBeNull();
     await settle(3_600_000);
     expect(fake.sockets).toHaveLength(1);
     expect(client.state).toMatchObject({ status: 'reconnecting', reconnectAttempts: 0 });
-    expect(types()).toEqual(['connected', 'disconnected']);
+    expect(types()).toEqual(['connected', 'disconnected', 'network']);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -163,6 +166,8 @@ describe('offline', () => {
     page.offline();
     expect(client.nextRetryAt).toBeNull();
     expect(client.network).toEqual({ online: false, waiting: true });
+    expect(types()).toEqual(['connected', 'disconnected', 'reconnecting', 'network']);
+    expect(events.at(-1)).toMatchObject({ waiting: true, online: false });
     await settle(60_000);
     expect(fake.sockets).toHaveLength(1);
     expect(client.state.status).toBe('reconnecting');
@@ -193,7 +198,7 @@ describe('offline', () => {
     fake.last().fail();
     await expect(done).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
     expect(client.network.waiting).toBe(true);
-    expect(types()).toEqual(['error']);
+    expect(types()).toEqual(['error', 'network']);
   });
 
   it('with a heartbeat, checks a connected socket at once: a ping now, and its pong timeout', async () => {
@@ -266,7 +271,8 @@ describe('online', () => {
     await settle(0);
     expect(fake.sockets).toHaveLength(2);
     fake.last().open();
-    expect(types()).toEqual(['connected', 'disconnected', 'connected', 'reconnected']);
+    expect(types()).toEqual(['connected', 'disconnected', 'network', 'network', 'connected', 'reconnected']);
+    expect(events[3]).toMatchObject({ type: 'network', waiting: false, online: true });
     expect(events.at(-1)).toMatchObject({ attempts: 1, totalDelay: 0 });
     expect(client.network).toEqual({ online: true, waiting: false });
   });
@@ -284,6 +290,61 @@ describe('online', () => {
     expect(fake.sockets).toHaveLength(3);
     expect(client.state).toMatchObject({ status: 'connecting', reconnectAttempts: 1 });
     expect(client.nextRetryAt).toBeNull();
+  });
+
+  it('says when waiting ends: as the attempt starts, so the state then reads connecting', async () => {
+    const client = create({ reconnect: RECONNECT });
+    await connected(client);
+    page.offline();
+    fake.last().drop();
+    const seen: string[] = [];
+    client.subscribeToEvents((event) => {
+      if (event.type === 'network') seen.push(`${String(event.waiting)} ${client.state.status} ${String(client.network.waiting)}`);
+    });
+    page.online();
+    expect(seen).toEqual(['false connecting false']);
+    // One event per change: a second online event while connecting says nothing.
+    page.online();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('ends the wait after the disconnected event of a disconnect(), and on a connect() made offline', async () => {
+    const client = create({ reconnect: RECONNECT });
+    await connected(client);
+    page.offline();
+    fake.last().drop();
+    await client.disconnect(1000, 'bye');
+    expect(types()).toEqual(['connected', 'disconnected', 'network', 'disconnected', 'network']);
+    expect(events.at(-1)).toMatchObject({ waiting: false, online: false });
+    expect(client.network).toEqual({ online: false, waiting: false });
+    // Offline, a connect() tries anyway; its failure waits again, and a later connect() ends that wait.
+    void client.connect(URL).catch(() => undefined);
+    await settle(0);
+    fake.last().fail();
+    await settle(0);
+    expect(types().slice(5)).toEqual(['error', 'network']);
+    const again = client.connect(URL);
+    expect(types().slice(7)).toEqual(['network']);
+    expect(events.at(-1)).toMatchObject({ waiting: false, online: false });
+    await settle(0);
+    fake.last().open();
+    await again;
+    expect(client.state.status).toBe('connected');
+  });
+
+  it('a listener of the network event may disconnect: no attempt is left behind', async () => {
+    const client = create({ reconnect: RECONNECT });
+    await connected(client);
+    page.offline();
+    fake.last().drop();
+    client.subscribeToEvents((event) => {
+      if (event.type === 'network' && !event.waiting) void client.disconnect();
+    });
+    page.online();
+    await settle(60_000);
+    expect(fake.sockets).toHaveLength(1);
+    expect(client.state.status).toBe('disconnected');
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('changes nothing while connected, connecting or disconnected', async () => {

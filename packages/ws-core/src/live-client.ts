@@ -33,7 +33,7 @@ import {
   withDefaults,
 } from '@composable-svelte/ws-types/internal';
 import type { LiveWebSocketConfig, ReconnectOptions } from './config.js';
-import type { BrowserEnvironment, LifecycleListener, NetworkState } from './environment.js';
+import type { LifecycleListener, NetworkState } from './environment.js';
 import { backoffDelay } from './backoff.js';
 import {
   CLOSE_TIMEOUT,
@@ -79,8 +79,8 @@ export interface LiveWebSocketClient<In = any, Out = In> extends WebSocketClient
   /**
    * The network as the client sees it (a fresh object per read). While `waiting`, status is
    * `reconnecting` but no attempt is scheduled and none counts toward `maxAttempts`; the
-   * next attempt comes when the environment says `online`. No event tells this yet (the
-   * event union belongs to ws-types): read it when you need it.
+   * next attempt comes when the environment says `online`. A `network` event says when
+   * waiting starts and ends.
    */
   readonly network: NetworkState;
   /** When the scheduled reconnect attempt will start (epoch ms of `timers.now()`), `null` when none is scheduled. */
@@ -147,12 +147,14 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
   let retryAt: number | null = null;
   let disposed = false;
   // The browser's lifecycle, subscribed from connect() until the client stops for good.
-  let environment: BrowserEnvironment | null = null;
+  const environment = config.environment ?? null;
   let detach: Unsubscribe | null = null;
   // Closed by the client itself for a frozen page: connect again on resume.
   let frozen = false;
   // When the page was hidden, -1 while visible.
   let hiddenAt = -1;
+  // Whether the last `network` event said the client waits for the network.
+  let waiting = false;
 
   let messagesSent = 0;
   let messagesReceived = 0;
@@ -175,6 +177,13 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
 
   const emit = (event: WebSocketEvent): void => {
     events.emit(event);
+  };
+
+  /** Says that waiting for the network started or ended, if it did since it was last said. */
+  const syncWaiting = (): void => {
+    if (waiting === (status === 'reconnecting' && retryAt === null)) return;
+    waiting = !waiting;
+    emit({ type: 'network', waiting, online: online(), timestamp: timers.now() });
   };
 
   const report = (error: WebSocketError): void => {
@@ -269,6 +278,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       // Waiting for the network: no attempt, none counted, until `online`.
       status = 'reconnecting';
       if (error) settle(error);
+      syncWaiting();
       return;
     }
     if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
@@ -307,6 +317,9 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
     const attempt = ++generation;
     status = 'connecting';
     retryAt = null;
+    // An attempt ends a wait for the network; a listener of that event may call connect() or disconnect().
+    syncWaiting();
+    if (attempt !== generation) return;
     // The timeout covers the URL provider too, so a provider that never settles cannot hang connect().
     attemptTimer = timers.setTimeout(() => {
       generation++;
@@ -453,8 +466,9 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       },
       offline: () => {
         // A pending attempt waits for the network instead; a working socket is checked, not closed.
-        if (status === 'reconnecting') clearTimers();
-        else heartbeat?.check();
+        if (status !== 'reconnecting') return heartbeat?.check();
+        clearTimers();
+        syncWaiting();
       },
       hidden: () => {
         if (hiddenAt < 0) hiddenAt = timers.now();
@@ -521,6 +535,8 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       }
     }
     emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+    // Unless a listener of that event connected again (which ended the wait).
+    syncWaiting();
   };
 
   const client: LiveWebSocketClient<In, Out> = {
@@ -545,7 +561,7 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
       }
       target = provider;
       protocols = list;
-      if (!detach && (environment = config.environment ?? null)) {
+      if (!detach && environment) {
         hiddenAt = -1;
         detach = environment.subscribe(lifecycle());
       }

@@ -11,7 +11,7 @@ import {
 } from '@composable-svelte/ws-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLiveWebSocket } from '../src/index.js';
+import { createLiveWebSocket, type BrowserEnvironment, type LifecycleListener } from '../src/index.js';
 
 // Model-based parity: ws-testing's mock must behave exactly like the live client running over
 // ws-testing's fake WebSocket. Every generated step is applied to both: the application's calls
@@ -80,6 +80,8 @@ type Step =
   /** The connection is lost without a Close frame (`drop()`) or with a network error (`fail()`). */
   | { kind: 'drop'; socket: 'drop' | 'fail' }
   | { kind: 'receive'; message: Json }
+  /** The network goes down or comes back: the live client's environment reports it; the mock's `setOnline()`. */
+  | { kind: 'network'; online: boolean }
   | { kind: 'advance'; ms: number };
 
 // 62 × 'é' is 124 UTF-8 bytes but only 62 UTF-16 units; 123 × 'x' is exactly the limit.
@@ -151,7 +153,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('onEvent' as const),
-      event: fc.constantFrom<WebSocketEvent['type']>('connected', 'disconnected', 'reconnecting', 'reconnected', 'error'),
+      event: fc.constantFrom<WebSocketEvent['type']>('connected', 'disconnected', 'reconnecting', 'reconnected', 'error', 'network'),
       call,
     }),
   },
@@ -170,6 +172,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), socket: fc.constantFrom('drop' as const, 'fail' as const) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('receive' as const), message: json }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('network' as const), online: fc.boolean() }) },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -204,6 +207,7 @@ const project = (event: WebSocketEvent): object => {
       return { ...event, error: projectError(event.error) };
     case 'connected':
     case 'disconnected':
+    case 'network':
       return event;
   }
 };
@@ -259,6 +263,7 @@ class Side {
     return {
       events,
       state: { ...state, lastError: projectError(lastError) },
+      network: (this.client as WebSocketClient & { network: unknown }).network,
       stats: this.client.stats,
       outcomes: this.outcomes.map(describeOutcome),
       messages: this.messages,
@@ -328,9 +333,20 @@ const backoff = (reconnect: NonNullable<Setup['reconnect']>, attempt: number): n
 async function run(config: Setup, steps: readonly Step[]): Promise<void> {
   const fake = createFakeWebSocket();
   const clock = new Clock();
+  // The live client's environment: the network flag, and the lifecycle listener while subscribed.
+  let up = true;
+  let page: LifecycleListener | null = null;
+  const environment: BrowserEnvironment = {
+    online: () => up,
+    subscribe: (listener) => {
+      page = listener;
+      return () => (page = null);
+    },
+  };
   const live = createLiveWebSocket({
     WebSocket: fake.WebSocket,
     timers: clock,
+    environment,
     connectionTimeout: config.connectionTimeout,
     ...(config.reconnect && {
       reconnect: {
@@ -377,7 +393,8 @@ async function run(config: Setup, steps: readonly Step[]): Promise<void> {
       }
     } else if (after === 'reconnecting') {
       const scheduled = events.filter((event) => event.type === 'reconnecting').pop();
-      if (scheduled && config.reconnect) timer = { kind: 'backoff', at: clock.now() + backoff(config.reconnect, scheduled.attempt) };
+      if (mock.network.waiting) timer = null;
+      else if (scheduled && config.reconnect) timer = { kind: 'backoff', at: clock.now() + backoff(config.reconnect, scheduled.attempt) };
     } else {
       timer = null;
     }
@@ -468,6 +485,12 @@ async function run(config: Setup, steps: readonly Step[]): Promise<void> {
             break;
           case 'drop':
             server(isOpen, mock.state.status === 'connected', () => socket()![current.socket](), () => mock.simulateDisconnect(1006));
+            break;
+          case 'network':
+            up = current.online;
+            if (current.online) page?.online();
+            else page?.offline();
+            mock.setOnline(current.online);
             break;
           case 'receive': {
             const frame = JSON.stringify(current.message);

@@ -1,4 +1,4 @@
-import type { HeartbeatConfig, Timers } from '@composable-svelte/ws-types';
+import type { BrowserEnvironment, HeartbeatConfig, Timers } from '@composable-svelte/ws-types';
 
 /**
  * Configuration of `createHeartbeat` (ws-heartbeat): the {@link HeartbeatConfig} fields plus
@@ -13,6 +13,16 @@ export interface HeartbeatWebSocketConfig extends HeartbeatConfig {
    * `start()` and `stop()` itself, as the guide does. @defaultValue `false`
    */
   autoStart?: boolean | undefined;
+  /**
+   * The page's lifecycle, so that a running heartbeat checks the connection when the browser
+   * says it may have died: on `offline`, a ping at once (a working socket stays; one that does
+   * not answer within `timeout` is declared dead), and on `visible` after the page was hidden
+   * at least `interval` ms, a ping at once, or at once the timeout of a pong overdue by the
+   * clock. Give the same `browserEnvironment()` (from `@composable-svelte/ws-core/browser`)
+   * as the live client's `environment`; the heartbeat listens only while it runs.
+   * @defaultValue none: no lifecycle (Node)
+   */
+  environment?: BrowserEnvironment | null | undefined;
   /** Timers and clock for pings, timeouts and round-trip times. @defaultValue the platform's `setTimeout`, `clearTimeout` and `Date.now` */
   timers?: Timers | undefined;
 }

@@ -1,5 +1,12 @@
 import { createLiveWebSocket } from '@composable-svelte/ws-core';
-import { WebSocketError, WS_ERROR_CODES, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
+import {
+  WebSocketError,
+  WS_ERROR_CODES,
+  type BrowserEnvironment,
+  type LifecycleListener,
+  type WebSocketClient,
+  type WebSocketEvent,
+} from '@composable-svelte/ws-types';
 import { createFakeWebSocket, createMockWebSocket, createSpyWebSocket, recordEvents } from '@composable-svelte/ws-testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ForwardingClient } from '@composable-svelte/ws-types/internal';
@@ -347,6 +354,134 @@ describe('autoStart', () => {
     expect(heartbeat.isRunning).toBe(true);
     mock.simulateError(new WebSocketError('gave up', WS_ERROR_CODES.MAX_RECONNECTS));
     expect(heartbeat.isRunning).toBe(false);
+  });
+});
+
+describe('the page lifecycle (environment)', () => {
+  /** A fake environment: reports the page's lifecycle to whoever listens, and counts them. */
+  function fakePage() {
+    const listeners = new Set<LifecycleListener>();
+    let hidden = false;
+    const environment: BrowserEnvironment = {
+      online: () => true,
+      subscribe: (listener) => {
+        listeners.add(listener);
+        if (hidden) listener.hidden();
+        return () => listeners.delete(listener);
+      },
+    };
+    return {
+      environment,
+      get listeners() {
+        return listeners.size;
+      },
+      offline: () => listeners.forEach((listener) => listener.offline()),
+      hide: () => {
+        hidden = true;
+        listeners.forEach((listener) => listener.hidden());
+      },
+      show: () => {
+        hidden = false;
+        listeners.forEach((listener) => listener.visible());
+      },
+    };
+  }
+
+  it('listens only while running', async () => {
+    const page = fakePage();
+    const mock = await connectedMock<string>();
+    const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment });
+    expect(page.listeners).toBe(0);
+    heartbeat.start();
+    expect(page.listeners).toBe(1);
+    heartbeat.start();
+    expect(page.listeners).toBe(1);
+    heartbeat.stop();
+    expect(page.listeners).toBe(0);
+    heartbeat.start();
+    // A timeout stops the heartbeat: it stops listening too.
+    await vi.advanceTimersByTimeAsync(35_000);
+    expect(heartbeat.isRunning).toBe(false);
+    expect(page.listeners).toBe(0);
+    heartbeat.start();
+    heartbeat.dispose();
+    expect(page.listeners).toBe(0);
+  });
+
+  it('offline: pings at once; a socket that answers stays, one that does not is declared dead', async () => {
+    const page = fakePage();
+    const mock = await connectedMock<string>({ reconnect: true });
+    const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment });
+    const { events } = recordEvents(heartbeat);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    page.offline();
+    expect(mock.sentMessages).toEqual(['PING']);
+    await vi.advanceTimersByTimeAsync(100);
+    mock.simulateMessage('PONG');
+    expect(mock.state.status).toBe('connected');
+    // The next ping an interval after that pong; offline again, and no answer this time.
+    page.offline();
+    expect(mock.sentMessages).toEqual(['PING', 'PING']);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(mock.state.status).toBe('connected');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(events.map((event) => event.type)).toEqual(['error', 'disconnected', 'reconnecting']);
+    expect(events[1]).toMatchObject({ reason: HEARTBEAT_TIMEOUT_REASON });
+  });
+
+  it('visible after being hidden an interval or more: pings at once; after less, waits for its timer', async () => {
+    const page = fakePage();
+    const mock = await connectedMock<string>();
+    const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment });
+    heartbeat.start();
+    page.hide();
+    await vi.advanceTimersByTimeAsync(10_000);
+    page.show();
+    expect(mock.sentMessages).toEqual([]);
+    page.hide();
+    // Hidden 30 s: a ping as the page shows (before the timer's own, still 10 s away).
+    vi.setSystemTime(Date.now() + 30_000);
+    page.show();
+    expect(mock.sentMessages).toEqual(['PING']);
+  });
+
+  it('visible with a pong overdue by the clock: dead at once, not when a throttled timer fires', async () => {
+    const page = fakePage();
+    const mock = await connectedMock<string>({ reconnect: true });
+    const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment });
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(mock.sentMessages).toEqual(['PING']);
+    page.hide();
+    // The tab is throttled: the clock moves on, the pong timer has not fired.
+    vi.setSystemTime(Date.now() + 60_000);
+    expect(mock.state.status).toBe('connected');
+    page.show();
+    expect(mock.state.status).toBe('reconnecting');
+  });
+
+  it('hears a page already hidden when it starts listening', async () => {
+    const page = fakePage();
+    page.hide();
+    const mock = await connectedMock<string>();
+    const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment });
+    heartbeat.start();
+    vi.setSystemTime(Date.now() + 40_000);
+    page.show();
+    expect(mock.sentMessages).toEqual(['PING']);
+  });
+
+  it('1,000 heartbeats started and disposed leave no listener', async () => {
+    const page = fakePage();
+    const mock = await connectedMock<string>();
+    for (let i = 0; i < 1000; i++) {
+      const heartbeat = createHeartbeat(mock, { ...STRING_CONFIG, environment: page.environment, autoStart: true });
+      expect(page.listeners).toBe(1);
+      heartbeat.dispose();
+    }
+    expect(page.listeners).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

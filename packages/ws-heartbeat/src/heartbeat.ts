@@ -1,5 +1,6 @@
 import {
   WS_ERROR_CODES,
+  type BrowserEnvironment,
   type MessageListener,
   type RoundTripTime,
   type SymbolDisposable,
@@ -12,6 +13,7 @@ import {
   ForwardingClient,
   HeartbeatEngine,
   closeError,
+  hold,
   resolveHeartbeat,
   systemTimers,
 } from '@composable-svelte/ws-types/internal';
@@ -42,11 +44,16 @@ export interface HeartbeatWebSocket<In, Out = In> extends WebSocketClient<In, Ou
 class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatWebSocket<In, Out> {
   private readonly engine: HeartbeatEngine | null;
   private readonly auto: boolean;
+  private readonly environment: BrowserEnvironment | null;
+  private detach: Unsubscribe | null = null;
+  // When the page was hidden, -1 while visible.
+  private hiddenAt = -1;
 
   constructor(client: WebSocketClient<In, Out>, config: HeartbeatWebSocketConfig) {
     // The decorator's own options are not heartbeat settings: keep them out of the engine's.
-    const { autoStart = DEFAULT_AUTO_START, timers = systemTimers, ...settings } = config;
+    const { autoStart = DEFAULT_AUTO_START, timers = systemTimers, environment = null, ...settings } = config;
     super(client, timers);
+    this.environment = environment;
     const options = resolveHeartbeat(settings);
     this.auto = autoStart && options !== null;
     this.engine =
@@ -117,6 +124,33 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
     ) {
       this.stop();
     }
+  }
+
+  protected override sync(off = this.disposed): void {
+    super.sync(off);
+    // The page's lifecycle is heard only while the heartbeat runs.
+    const environment = this.environment;
+    if (environment) this.detach = hold(this.detach, !off && this.isRunning, () => this.watch(environment));
+  }
+
+  private watch(environment: BrowserEnvironment): Unsubscribe {
+    this.hiddenAt = -1;
+    const nothing = (): void => undefined;
+    return environment.subscribe({
+      offline: () => this.engine?.check(),
+      hidden: () => {
+        if (this.hiddenAt < 0) this.hiddenAt = this.clock.now();
+      },
+      visible: () => {
+        const hidden = this.hiddenAt < 0 ? 0 : this.clock.now() - this.hiddenAt;
+        this.hiddenAt = -1;
+        this.engine?.check(hidden);
+      },
+      // The live client reconnects; a heartbeat has nothing to do then.
+      online: nothing,
+      freeze: nothing,
+      resume: nothing,
+    });
   }
 
   protected override needsMessages(): boolean {

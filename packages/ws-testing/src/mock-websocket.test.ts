@@ -103,6 +103,54 @@ describe.each([
     expect(mock.listenerCount.messages).toBe(0);
   });
 
+  it('waits for the network as the live client does: setOnline(false), then setOnline(true)', async () => {
+    if (fake) vi.useFakeTimers();
+    const mock = createMockWebSocket({ connect: 'manual', reconnect: { maxAttempts: 1 }, now: () => 5 });
+    const { events } = recordEvents(mock);
+    const first = mock.connect('wss://x');
+    mock.open();
+    await first;
+    // Offline while connected: nothing happens.
+    mock.setOnline(false);
+    expect(events.map((e) => e.type)).toEqual(['connected']);
+    expect(mock.network).toEqual({ online: false, waiting: false });
+    // A loss while offline waits: a network event instead of reconnecting, no attempt counted.
+    mock.simulateDisconnect(1006);
+    expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'network']);
+    expect(events[2]).toEqual({ type: 'network', waiting: true, online: false, timestamp: 5 });
+    expect(mock.state).toMatchObject({ status: 'reconnecting', reconnectAttempts: 0 });
+    expect(mock.network).toEqual({ online: false, waiting: true });
+    expect(() => mock.retry()).toThrow(/waiting for the network/);
+    expect(() => mock.open()).toThrow(/setOnline\(true\)/);
+    expect(() => mock.fail()).toThrow(/waiting for the network/);
+    // Back online: one attempt at once, counted as attempt 1, announced by the end of the wait.
+    mock.setOnline(true);
+    expect(events.slice(3)).toEqual([{ type: 'network', waiting: false, online: true, timestamp: 5 }]);
+    expect(mock.state).toMatchObject({ status: 'connecting', reconnectAttempts: 1 });
+    // That attempt fails: with maxAttempts 1 used up, the client gives up.
+    mock.fail();
+    expect(mock.state.status).toBe('failed');
+    expect(() => mock.setOnline('yes' as unknown as boolean)).toThrow(TypeError);
+  });
+
+  it('cancels a pending retry when the network goes, and a disconnect() ends the wait', async () => {
+    if (fake) vi.useFakeTimers();
+    const mock = createMockWebSocket({ reconnect: true });
+    const { events } = recordEvents(mock);
+    await mock.connect('wss://x');
+    mock.simulateDisconnect(1006);
+    expect(mock.state.status).toBe('reconnecting');
+    mock.setOnline(false);
+    expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'reconnecting', 'network']);
+    expect(() => mock.retry()).toThrow();
+    await mock.disconnect(1000, 'bye');
+    expect(events.map((e) => e.type).slice(4)).toEqual(['disconnected', 'network']);
+    expect(events.at(-1)).toMatchObject({ waiting: false, online: false });
+    // Reset comes back online.
+    mock.reset();
+    expect(mock.network).toEqual({ online: true, waiting: false });
+  });
+
   it('refuses open() and fail() when nothing is pending', () => {
     const mock = createMockWebSocket();
     expect(() => {

@@ -76,7 +76,21 @@ export interface MockWebSocket<In, Out = In> extends WebSocketClient<In, Out> {
    * @param error - @defaultValue a `CONNECTION_FAILED` error; pass a `CONNECTION_TIMEOUT` one for a timeout
    */
   fail(error?: WebSocketError): void;
-  /** Clears `sentMessages`, the counters and the state (back to `disconnected`); subscribers stay. */
+  /**
+   * The network goes down (`false`) or comes back (`true`), as a browser environment reports it
+   * to the live client (see ws-core's README, "Browsers"). Offline while reconnecting, the
+   * pending attempt is cancelled and the mock waits for the network: a `network` event
+   * (`waiting: true`), no attempt and none counted; a loss or a failed attempt while offline
+   * waits the same way instead of a `reconnecting` event. Back online while reconnecting (waiting
+   * or not), one attempt starts at once with the count reset to 1 (`connecting`; then `open()`
+   * or `fail()`), and a `network` event (`waiting: false`) says the wait ended. Offline while
+   * connected changes nothing (the live client keeps a working socket). A `connect()` always
+   * tries, online or not. @defaultValue online
+   */
+  setOnline(online: boolean): void;
+  /** The network as the live client's `network` reports it: `online` as last set, `waiting` while reconnecting waits for it. */
+  readonly network: { readonly online: boolean; readonly waiting: boolean };
+  /** Clears `sentMessages`, the counters and the state (back to `disconnected`, online); subscribers stay. */
   reset(): void;
   /** How many message and event subscribers are attached (for leak checks). */
   readonly listenerCount: { readonly messages: number; readonly events: number };
@@ -125,6 +139,11 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
   private counters = zero();
   // Bumped whenever an attempt is abandoned, so that a URL provider resolving late is ignored.
   private generation = 0;
+  private online = true;
+  // Reconnecting with no attempt pending, until the network is back; and what the last
+  // `network` event said.
+  private offline = false;
+  private waiting = false;
 
   constructor(options: MockWebSocketOptions) {
     this.serializer = options.serializer ?? JSONSerializer;
@@ -186,6 +205,8 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
         });
     }
     if (was !== 'disconnected') this.emit({ type: 'disconnected', code, reason, wasClean: true, timestamp: this.now() });
+    // Unless a listener of that event connected again (which ended the wait).
+    this.syncWaiting();
     return Promise.resolve();
   }
 
@@ -246,7 +267,8 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
       case 'reconnecting':
         this.generation++;
         this.status = 'disconnected';
-        return this.emit({ type: 'disconnected', code, reason, wasClean: code !== 1006, timestamp: this.now() });
+        this.emit({ type: 'disconnected', code, reason, wasClean: code !== 1006, timestamp: this.now() });
+        return this.syncWaiting();
       case 'disconnected':
       case 'failed':
         throw new Error(`MockWebSocket simulateDisconnect(): no connection to lose while ${this.status}`);
@@ -254,14 +276,31 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
   }
 
   retry(): void {
-    if (this.status !== 'reconnecting') throw new Error(`MockWebSocket retry(): no reconnect pending while ${this.status}`);
+    if (this.status !== 'reconnecting' || this.offline) throw new Error(`MockWebSocket retry(): no reconnect pending while ${this.waitingOr()}`);
     this.attempt();
+  }
+
+  setOnline(online: boolean): void {
+    if (typeof online !== 'boolean') throw new TypeError('MockWebSocket setOnline(): give true or false');
+    this.online = online;
+    if (this.status !== 'reconnecting') return;
+    if (online) {
+      // As the live client: one attempt at once, the backoff reset.
+      this.attempts = 1;
+      return this.attempt();
+    }
+    this.offline = true;
+    this.syncWaiting();
+  }
+
+  get network(): { readonly online: boolean; readonly waiting: boolean } {
+    return { online: this.online, waiting: this.status === 'reconnecting' && this.offline };
   }
 
   open(): void {
     // Waiting to reconnect: start the attempt, which opens once its URL is known (at once for
     // a string; a URL provider that fails fails the attempt instead, as in the live client).
-    if (this.status === 'reconnecting') return this.attempt(() => this.open());
+    if (this.status === 'reconnecting') return this.whenPending('open', () => this.attempt(() => this.open()));
     if (this.status !== 'connecting') throw new Error(`MockWebSocket open(): nothing to open while ${this.status}`);
     const seen = ++this.generation;
     this.status = 'connected';
@@ -283,7 +322,7 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
   fail(error?: WebSocketError): void {
     // Waiting to reconnect: the attempt starts, and fails once its URL is known (a URL provider
     // that fails first decides the failure, as in the live client).
-    if (this.status === 'reconnecting') return this.attempt(() => this.fail(error));
+    if (this.status === 'reconnecting') return this.whenPending('fail', () => this.attempt(() => this.fail(error)));
     if (this.status !== 'connecting') throw new Error(`MockWebSocket fail(): nothing to fail while ${this.status}`);
     // A refused socket closes with 1006 and no reason; the live client's own failures (timeout,
     // URL provider) close with their message as the reason.
@@ -298,6 +337,8 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
     this.target = this.url = this.lastError = this.connectedAt = this.pending = null;
     this.protocols = [];
     this.attempts = 0;
+    this.online = true;
+    this.offline = this.waiting = false;
     this.generation++;
   }
 
@@ -314,10 +355,31 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
     return { ...this.counters, uptime: this.connectedAt === null ? 0 : this.now() - this.connectedAt };
   }
 
+  /** Runs `control` of a pending reconnect attempt; while waiting for the network there is none. */
+  private whenPending(control: string, run: () => void): void {
+    if (this.offline) throw new Error(`MockWebSocket ${control}(): no attempt while ${this.waitingOr()}; setOnline(true) starts one`);
+    run();
+  }
+
+  private waitingOr(): string {
+    return this.status === 'reconnecting' && this.offline ? 'waiting for the network' : this.status;
+  }
+
+  /** Emits a `network` event when waiting for the network started or ended since the last one, as the live client. */
+  private syncWaiting(): void {
+    if (this.waiting === (this.status === 'reconnecting' && this.offline)) return;
+    this.waiting = !this.waiting;
+    this.emit({ type: 'network', waiting: this.waiting, online: this.online, timestamp: this.now() });
+  }
+
   /** Starts an attempt: resolves the URL, then opens or fails it by `connect` mode (unless `manual` or `quiet`). */
   private attempt(then: 'by mode' | (() => void) = 'by mode'): void {
     const attempt = ++this.generation;
     this.status = 'connecting';
+    this.offline = false;
+    // An attempt ends a wait for the network; a listener of that event may call connect() or disconnect().
+    this.syncWaiting();
+    if (attempt !== this.generation) return;
     const provider = this.target;
     const go = (address: string): void => {
       if (attempt !== this.generation) return;
@@ -373,6 +435,13 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
       // A connect() made by that listener joined this attempt: it fails with it, unless another one follows.
       if (!reconnect || (this.maxAttempts > 0 && this.attempts >= this.maxAttempts)) this.settle(error);
     }
+    if (reconnect && !this.online) {
+      // As the live client: waiting for the network, no attempt and none counted, until `online`.
+      this.status = 'reconnecting';
+      this.offline = true;
+      if (error) this.settle(error);
+      return this.syncWaiting();
+    }
     if (!reconnect) {
       this.status = 'disconnected';
       if (error) {
@@ -403,13 +472,16 @@ class Mock<In, Out> implements MockWebSocket<In, Out> {
       case 'disconnected':
         this.status = 'disconnected';
         this.connectedAt = null;
+        this.offline = false;
         break;
       case 'reconnecting':
+        this.offline = false;
         this.status = 'reconnecting';
         this.attempts = event.attempt;
         this.connectedAt = null;
         break;
       case 'reconnected':
+      case 'network':
         break;
       case 'error':
         this.lastError = event.error;

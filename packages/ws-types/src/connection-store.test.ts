@@ -299,6 +299,41 @@ describe('connectionStore: what the view shows', () => {
     expect(last()).toMatchObject({ waitingForNetwork: false, nextRetryAt: 7_777 });
   });
 
+  it('follows network events through a decorator, which forwards them but not network', async () => {
+    const inner = new FakeClient();
+    const decorated = new ForwardingClient<unknown>(inner);
+    const { last, views } = record(connectionStore(decorated));
+    await decorated.connect('ws://a');
+    inner.status = 'reconnecting';
+    inner.openedAt = null;
+    inner.emit({ type: 'disconnected', code: 1006, reason: '', wasClean: false, timestamp: 3_000 });
+    inner.emit({ type: 'network', waiting: true, online: false, timestamp: 3_000 });
+    expect(last()).toMatchObject({ status: 'reconnecting', waitingForNetwork: true, nextRetryAt: null });
+    // The wait ends as the attempt starts.
+    inner.status = 'connecting';
+    inner.emit({ type: 'network', waiting: false, online: true, timestamp: 9_000 });
+    expect(last()).toMatchObject({ status: 'connecting', waitingForNetwork: false });
+    expect(views.filter((view) => view.waitingForNetwork)).toHaveLength(1);
+  });
+
+  it('forgets a wait once the status is no longer reconnecting, and while nobody subscribes', async () => {
+    const client = new FakeClient();
+    const store = connectionStore(client);
+    const first = record(store);
+    await client.connect('ws://a');
+    client.status = 'reconnecting';
+    client.emit({ type: 'network', waiting: true, online: false, timestamp: 1 });
+    expect(first.last().waitingForNetwork).toBe(true);
+    // disconnect() while waiting: its disconnected event comes before the end of the wait.
+    await client.disconnect();
+    expect(first.last()).toMatchObject({ status: 'disconnected', waitingForNetwork: false });
+    client.status = 'reconnecting';
+    client.emit({ type: 'network', waiting: true, online: false, timestamp: 2 });
+    first.off();
+    // Not followed meanwhile: the next subscriber does not know of a wait that began before it.
+    expect(record(store).last().waitingForNetwork).toBe(false);
+  });
+
   it('shows the smoothed rtt of the heartbeat option, and of a client that has its own', async () => {
     const heartbeat = new FakeHeartbeat();
     const client = new FakeClient();

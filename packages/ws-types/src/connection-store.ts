@@ -24,7 +24,11 @@ export interface ConnectionView {
    * plus `delay` of the last `reconnecting` event, while the status is `reconnecting`.
    */
   readonly nextRetryAt: number | null;
-  /** Whether reconnection is paused until the network is back (`client.network.waiting`); `false` for a client without `network`. */
+  /**
+   * Whether reconnection is paused until the network is back: the client's own
+   * `network.waiting` when it has one (ws-core's live client), else what the last `network`
+   * event seen said, while the status is `reconnecting`.
+   */
   readonly waitingForNetwork: boolean;
   /** The last error reported (`state.lastError`), `null` if none yet. */
   readonly lastError: WebSocketError | null;
@@ -69,8 +73,7 @@ export interface ConnectionStoreOptions {
   readonly heartbeat?: { readonly rtt: RoundTripTime } | undefined;
   /**
    * Also re-read the client every `refresh` ms while the store has subscribers, for what changes
-   * without an event: `rtt` after each pong, `waitingForNetwork`, `connecting` after a
-   * reconnect delay. `0` or none: re-read on events only. @defaultValue none
+   * without an event: `rtt` after each pong, `connecting` after a reconnect delay. `0` or none: re-read on events only. @defaultValue none
    */
   readonly refresh?: number | undefined;
   /** The timers of the `refresh` polling. @defaultValue the platform's timers */
@@ -94,14 +97,13 @@ interface Extras {
  *   subscriber subscribes to the client's events, the last one leaving releases them.
  * - **When it updates.** The client is re-read on each of its events, and every `refresh` ms
  *   while subscribed when that option is set. What changes without an event (`rtt` after a
- *   pong, `waitingForNetwork`, `reconnecting` becoming `connecting`) shows at the next event or
- *   tick.
- * - **Optional properties.** `nextRetryAt` and `network.waiting` are read from the client
- *   given when it has them (ws-core's live client does), and `rtt` from `options.heartbeat` or
- *   the client's own `rtt`. Decorators do not forward these: for a stack, give the live client
- *   and the heartbeat, `connectionStore(live, { heartbeat })`.
- * - **`nextRetryAt` without the property** comes from the last `reconnecting` event seen while
- *   subscribed, so it is `null` for a reconnect scheduled before the first subscription.
+ *   pong, `reconnecting` becoming `connecting` when a backoff delay ends) shows at the next
+ *   event or tick.
+ * - **Any stack.** `nextRetryAt` and `network.waiting` are read from the client given when it
+ *   has them (ws-core's live client does); otherwise (a decorator, which forwards events but
+ *   not these properties) from the last `reconnecting` and `network` events seen while
+ *   subscribed, so they are unknown (`null`, `false`) for a reconnect or a wait that began
+ *   before the first subscription. `rtt` comes from `options.heartbeat` or the client's own `rtt`.
  *
  * @param client - the client to follow.
  * @param options - see {@link ConnectionStoreOptions}.
@@ -127,19 +129,23 @@ export function connectionStore(client: WebSocketClient, options: ConnectionStor
   let timer: TimerHandle;
   /** `timestamp + delay` of the last `reconnecting` event seen. */
   let retryAt: number | null = null;
+  /** What the last `network` event seen said. */
+  let waiting = false;
 
   /** The view of the client now: `prev` itself when nothing changed. */
   const read = (prev?: ConnectionView): ConnectionView => {
     const state = client.state;
     const own = extras.nextRetryAt;
     const smoothed = (heartbeat ?? extras).rtt?.smoothed;
+    const network = extras.network;
+    const reconnecting = state.status === 'reconnecting';
     const at = state.connectedAt;
     const next: ConnectionView = {
       status: state.status,
       url: state.url,
       attempt: state.reconnectAttempts,
-      nextRetryAt: typeof own === 'number' || own === null ? own : state.status === 'reconnecting' ? retryAt : null,
-      waitingForNetwork: extras.network?.waiting === true,
+      nextRetryAt: typeof own === 'number' || own === null ? own : reconnecting ? retryAt : null,
+      waitingForNetwork: network ? network.waiting === true : reconnecting && waiting,
       lastError: state.lastError,
       rtt: typeof smoothed === 'number' ? smoothed : null,
       // Clients give a fresh Date per read: the same instant keeps the Date already shown.
@@ -177,6 +183,7 @@ export function connectionStore(client: WebSocketClient, options: ConnectionStor
     timer = undefined;
     // Events are not followed from now on, so this would go stale.
     retryAt = null;
+    waiting = false;
     release?.();
   };
 
@@ -185,6 +192,7 @@ export function connectionStore(client: WebSocketClient, options: ConnectionStor
       if (!off) {
         off = client.subscribeToEvents((event) => {
           if (event.type === 'reconnecting') retryAt = event.timestamp + event.delay;
+          else if (event.type === 'network') waiting = event.waiting;
           update();
         });
         // Nobody was subscribed: nothing to notify, and the client was not followed meanwhile.

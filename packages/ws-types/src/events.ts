@@ -51,13 +51,31 @@ export interface ReconnectedEvent {
   readonly timestamp: number;
 }
 
+/**
+ * Waiting for the network started or ended. A client that knows the network (ws-core's live
+ * client given an `environment`) does not attempt to reconnect while the network is down:
+ * after a loss it stays `reconnecting` with no attempt scheduled, none counted toward
+ * `maxAttempts`, and says so with `waiting: true` instead of a `reconnecting` event. The wait
+ * ends with `waiting: false` when an attempt starts (the network is back, or `connect()`), or
+ * after the `disconnected` event of a `disconnect()`.
+ */
+export interface NetworkEvent {
+  readonly type: 'network';
+  /** Whether the client now waits for the network before its next attempt. */
+  readonly waiting: boolean;
+  /** Whether the network is up, as the client's environment says. */
+  readonly online: boolean;
+  readonly timestamp: number;
+}
+
 /** Every event a client emits to `subscribeToEvents` listeners, told apart by `type`. */
 export type WebSocketEvent =
   | ConnectedEvent
   | DisconnectedEvent
   | ErrorEvent
   | ReconnectingEvent
-  | ReconnectedEvent;
+  | ReconnectedEvent
+  | NetworkEvent;
 
 /** The `type` of a {@link WebSocketEvent}. */
 export type WebSocketEventType = WebSocketEvent['type'];

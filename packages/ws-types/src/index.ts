@@ -1,8 +1,10 @@
+export type { BrowserEnvironment, LifecycleListener } from './environment.js';
 export type { ConnectionState, ConnectionStats, ConnectionStatus } from './connection.js';
 export type {
   ConnectedEvent,
   DisconnectedEvent,
   ErrorEvent,
+  NetworkEvent,
   ReconnectedEvent,
   ReconnectingEvent,
   WebSocketEvent,

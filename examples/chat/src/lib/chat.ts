@@ -322,6 +322,10 @@ const connectionEvent = (state: ChatState, event: WebSocketEvent): ChatState => 
       return { ...state, connection: 'disconnected' };
     case 'reconnecting':
       return { ...state, connection: 'reconnecting' };
+    case 'network':
+      // Offline, a loss is followed by a wait for the network instead of `reconnecting`: the
+      // client is reconnecting all the same (the indicator tells the two apart).
+      return event.waiting ? { ...state, connection: 'reconnecting' } : state;
     case 'error':
       return clientError(state, event.error);
   }
