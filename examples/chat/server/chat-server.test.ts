@@ -202,7 +202,7 @@ describe('chat server', () => {
     const server = await start({ maxRooms: 3 });
     const alice = await peer(server, 'Alice');
     alice.send({ type: 'join', channel: 'room:new-one' });
-    expect(await alice.next('history')).toEqual({ type: 'history', channel: 'room:new-one', messages: [] });
+    expect(await alice.next('history')).toEqual({ type: 'history', channel: 'room:new-one', seq: 0, messages: [] });
     alice.send({ type: 'join', channel: 'room:too-many' });
     expect(await alice.next('error')).toMatchObject({ code: 'bad-room', message: 'There are already 3 rooms' });
   });

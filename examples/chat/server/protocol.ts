@@ -5,6 +5,11 @@
  * Rooms are channels named `room:<name>`; frames about a room carry it in `channel`, which is
  * what the app's router dispatches on.
  *
+ * Recovery: every `message` of a room carries `seq`, its position in the room (consecutive,
+ * from 1). A `join` with `after` asks for the messages of the room with a `seq` above it (a
+ * re-join after a reconnection); the server sends them as `message` frames, in order, before
+ * any newer one. A `join` without `after` gets the room's recent `history` instead.
+ *
  * One exchange is a request and its reply: `create` carries an `id` the client chose, and the
  * server answers it once, with `created` or an `error`, each carrying that id in `replyTo`
  * (the app's ws-request layer matches them).
@@ -30,7 +35,11 @@ export const LIMITS = {
 
 // Client → server
 export interface HelloFrame { type: 'hello'; name: string }
-export interface JoinFrame { type: 'join'; channel: string }
+/**
+ * Joins a room. `after`: the last `seq` the client has of this room; the server replays what came
+ * after it (from the oldest it still keeps) as `message` frames. Without it: a `history` frame.
+ */
+export interface JoinFrame { type: 'join'; channel: string; after?: number }
 export interface LeaveFrame { type: 'leave'; channel: string }
 export interface SayFrame { type: 'say'; id: string; channel: string; text: string }
 export interface PingFrame { type: 'ping' }
@@ -43,22 +52,43 @@ export type ClientFrame = HelloFrame | JoinFrame | LeaveFrame | SayFrame | PingF
 
 // Server → client
 export interface RoomSummary { channel: string; count: number }
-export interface ChatLine { id: string; channel: string; user: string; text: string; timestamp: number }
-export interface WelcomeFrame { type: 'welcome'; name: string; rooms: RoomSummary[] }
+/** A message of a room. `seq`: its position in the room, consecutive from 1. */
+export interface ChatLine { id: string; channel: string; seq: number; user: string; text: string; timestamp: number }
+/**
+ * `nodes`: the chat WebSocket URLs of every node of the cluster this server belongs to (this one
+ * included), for a client to move to another one when its node goes away; absent for a single server.
+ */
+export interface WelcomeFrame { type: 'welcome'; name: string; rooms: RoomSummary[]; nodes?: string[] }
 export interface RoomsFrame { type: 'rooms'; rooms: RoomSummary[] }
-export interface HistoryFrame { type: 'history'; channel: string; messages: ChatLine[] }
+/**
+ * The reply to a `join` without `after`: the room's last messages, oldest first, and `seq`, the
+ * room's last `seq` when they were read (0 for a room without messages): the client's starting
+ * point for recovery, even when `messages` is empty.
+ */
+export interface HistoryFrame { type: 'history'; channel: string; seq: number; messages: ChatLine[] }
 export interface PresenceFrame { type: 'presence'; channel: string; members: string[] }
 export interface MessageFrame extends ChatLine { type: 'message' }
 export interface AckFrame { type: 'ack'; id: string }
 export interface PongFrame { type: 'pong' }
 /** The reply to a `create`: the room, new or existing, with its head count. */
 export interface CreatedFrame { type: 'created'; replyTo: string; room: RoomSummary }
-export type ErrorCode = 'bad-frame' | 'bad-name' | 'bad-room' | 'bad-text' | 'not-named' | 'not-in-room' | 'rate-limited';
+export type ErrorCode =
+  | 'bad-frame'
+  | 'bad-name'
+  | 'bad-room'
+  | 'bad-text'
+  | 'not-named'
+  | 'not-in-room'
+  | 'rate-limited'
+  | 'stale-offset'
+  | 'unavailable';
 /**
  * A refused frame. `id`: the refused frame's id, for a `say`. `replyTo`: the refused request's
- * id, for a `create` (the error is then that request's reply).
+ * id, for a `create` (the error is then that request's reply). `channel`: the room, for a refused
+ * `join` (`stale-offset`: its `after` is beyond the room's last `seq`, the room's log was lost;
+ * the client forgets its offset and joins again without one).
  */
-export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; id?: string; replyTo?: string }
+export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; id?: string; replyTo?: string; channel?: string }
 export type ServerFrame =
   | WelcomeFrame
   | RoomsFrame
