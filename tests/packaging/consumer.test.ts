@@ -1,8 +1,11 @@
 /**
  * The downstream-consumer gate: a project outside the workspace (tests/consumer) installs the
- * packed tarballs of ws-types and ws-testing, with vitest and ws from the npm registry, and its
- * suites pass under Vitest and under `node --test`, using the mock client from the main entry
- * and the loopback server from `/server`.
+ * packed tarballs of ws-types, ws-core and ws-testing, with vitest and ws from the npm registry,
+ * and its suites pass under Vitest and under `node --test`, using the mock client from the main
+ * entry, the loopback server from `/server`, and the live client with the runtime's own
+ * `WebSocket` (nothing injected). They run on the workspace's Node and on Node 22 and 24 (what
+ * users run; see node-runtimes.ts for the binaries): where there is no global `WebSocket`
+ * (Node 20), that one test is skipped, and must be; elsewhere every test runs.
  *
  * Needs the packages built (`pnpm test` builds them first) and the npm registry (or npm's cache).
  */
@@ -11,13 +14,16 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryOf, nodeRuntimes, runsOn, warnIfMissing } from './node-runtimes.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 
-/** Tests each suite of the fixture holds: both suites hold the same three. */
-const EXPECTED_TESTS = 3;
+/** Tests each suite of the fixture holds: both suites hold the same four. */
+const EXPECTED_TESTS = 4;
+/** Of those, the ones that need a global `WebSocket` (skipped on Node 20). */
+const NEED_GLOBAL_WEBSOCKET = 1;
 
 /** A version pinned in the workspace catalog, so the consumer runs what the workspace runs. */
 function catalogVersion(name: string): string {
@@ -45,7 +51,7 @@ let project: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ws-consumer-'));
   const tarballs: string[] = [];
-  for (const name of ['ws-types', 'ws-testing']) {
+  for (const name of ['ws-types', 'ws-core', 'ws-testing']) {
     const dir = join(root, 'packages', name);
     expect(existsSync(join(dir, 'dist')), `${name} is not built`).toBe(true);
     const { stdout } = await run('pnpm', ['pack', '--pack-destination', work], { cwd: dir });
@@ -74,19 +80,36 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-it('passes its Vitest suite', async () => {
-  await check('npx', ['vitest', 'run', '--reporter=json', '--outputFile=vitest-report.json'], project);
-  const report = JSON.parse(readFileSync(join(project, 'vitest-report.json'), 'utf8')) as {
-    success: boolean;
-    numPassedTests: number;
-    numTotalTests: number;
-  };
-  expect(report).toMatchObject({ success: true, numPassedTests: EXPECTED_TESTS, numTotalTests: EXPECTED_TESTS });
-});
+warnIfMissing('the consumer fixture');
 
-it('passes its node --test suite', async () => {
-  const { stdout } = await check(process.execPath, ['--test', '--test-reporter=tap'], project);
-  expect(stdout).toMatch(new RegExp(`^# tests ${EXPECTED_TESTS}$`, 'm'));
-  expect(stdout).toMatch(new RegExp(`^# pass ${EXPECTED_TESTS}$`, 'm'));
-  expect(stdout).toMatch(/^# fail 0$/m);
+/** The runtimes the fixture runs on: this runner's Node, then Node 22 and 24. */
+const runtimes = [
+  { label: `this runner (Node ${process.versions.node})`, bin: (): string => process.execPath, globalWebSocket: typeof globalThis.WebSocket === 'function' },
+  ...nodeRuntimes.filter(runsOn).map((runtime) => ({ label: `Node ${runtime.major}`, bin: () => binaryOf(runtime), globalWebSocket: true })),
+];
+
+describe.each(runtimes.map((runtime) => [runtime.label, runtime] as const))('on %s', (label, runtime) => {
+  const skipped = runtime.globalWebSocket ? 0 : NEED_GLOBAL_WEBSOCKET;
+  const passed = EXPECTED_TESTS - skipped;
+  const tag = label.replace(/\W+/g, '-');
+
+  it(`passes its Vitest suite (${passed} passed, ${skipped} skipped)`, async () => {
+    const output = `vitest-report-${tag}.json`;
+    await check(runtime.bin(), [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=json', `--outputFile=${output}`], project);
+    const report = JSON.parse(readFileSync(join(project, output), 'utf8')) as {
+      success: boolean;
+      numPassedTests: number;
+      numPendingTests: number;
+      numTotalTests: number;
+    };
+    expect(report).toMatchObject({ success: true, numPassedTests: passed, numPendingTests: skipped, numTotalTests: EXPECTED_TESTS });
+  });
+
+  it(`passes its node --test suite (${passed} passed, ${skipped} skipped)`, async () => {
+    const { stdout } = await check(runtime.bin(), ['--test', '--test-reporter=tap'], project);
+    expect(stdout).toMatch(new RegExp(`^# tests ${EXPECTED_TESTS}$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^# pass ${passed}$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^# skipped ${skipped}$`, 'm'));
+    expect(stdout).toMatch(/^# fail 0$/m);
+  });
 });

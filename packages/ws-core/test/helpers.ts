@@ -100,3 +100,20 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * Which `WebSocket` the integration tests give the client, from `WS_CORE_TEST_WEBSOCKET`:
+ * `'ws'` (unset or `ws`: ws's constructor is injected, as Node 20 needs) or `'global'` (nothing
+ * injected: the runtime's own, Node 22 and later). Throws for any other value, and for
+ * `global` on a runtime without a global `WebSocket`, rather than testing something else.
+ */
+export function runtimeWebSocket(): 'ws' | 'global' {
+  const wanted = process.env.WS_CORE_TEST_WEBSOCKET ?? 'ws';
+  if (wanted !== 'ws' && wanted !== 'global') {
+    throw new Error(`WS_CORE_TEST_WEBSOCKET must be 'ws' or 'global', got ${JSON.stringify(wanted)}`);
+  }
+  if (wanted === 'global' && typeof globalThis.WebSocket !== 'function') {
+    throw new Error(`WS_CORE_TEST_WEBSOCKET=global, but Node ${process.versions.node} has no global WebSocket (Node 22 and later have one)`);
+  }
+  return wanted;
+}

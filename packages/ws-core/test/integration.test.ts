@@ -1,9 +1,15 @@
 import type { WebSocketClient } from '@composable-svelte/ws-types';
 import { WebSocketError } from '@composable-svelte/ws-types';
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveWebSocket } from '../src/index.js';
-import { freePort, nextEvent, recordEvents, startServer, startSilentServer, type TestServer } from './helpers.js';
+import { freePort, nextEvent, recordEvents, runtimeWebSocket, startServer, startSilentServer, type TestServer } from './helpers.js';
+
+/**
+ * `WS_CORE_TEST_WEBSOCKET=global` (Node 22 and later): the clients get no `WebSocket` option and
+ * use the runtime's own global one, as users on those versions do; otherwise they are given ws's.
+ */
+const useGlobal = runtimeWebSocket() === 'global';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -17,12 +23,35 @@ async function server(onConnection?: Parameters<typeof startServer>[0]): Promise
 }
 
 function client<T = unknown>(config: Parameters<typeof createLiveWebSocket>[0] = {}): WebSocketClient<T> {
-  const created = createLiveWebSocket<T>({ WebSocket, ...config });
+  const created = createLiveWebSocket<T>(useGlobal ? config : { WebSocket, ...config });
   cleanup.push(() => created.disconnect().catch(() => undefined));
   return created;
 }
 
 describe('against a real ws server on 127.0.0.1', () => {
+  it.runIf(useGlobal)("connects through the runtime's global WebSocket when none is injected", async () => {
+    const Runtime = globalThis.WebSocket;
+    const constructed: string[] = [];
+    // A subclass stands in for the global: the client must look it up at connect time.
+    vi.stubGlobal(
+      'WebSocket',
+      class extends Runtime {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          constructed.push(String(url));
+        }
+      },
+    );
+    cleanup.push(() => Promise.resolve(vi.unstubAllGlobals()));
+    const echo = await server();
+    const ws = client<string>();
+    await ws.connect(echo.url);
+    expect(constructed).toEqual([echo.url]);
+    const echoed = new Promise((resolve) => ws.subscribe((message) => resolve(message.data)));
+    await ws.send('through the global');
+    expect(await echoed).toBe('through the global');
+  });
+
   it('echoes typed messages and counts real bytes', async () => {
     const echo = await server();
     const ws = client<{ text: string }>();

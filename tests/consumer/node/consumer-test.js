@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createLiveWebSocket } from '@composable-svelte/ws-core';
 import { createMockWebSocket } from '@composable-svelte/ws-testing';
 import { startTestServer } from '@composable-svelte/ws-testing/server';
 import { WebSocket } from 'ws';
@@ -45,4 +46,33 @@ describe('the loopback server', () => {
     );
     client.close();
   });
+});
+
+// Node 22 and later have a global WebSocket: the live client uses it when given none. Node 20
+// has none (there, users pass ws's, as in the README): the test is skipped.
+describe("the live client with the runtime's WebSocket", () => {
+  let server;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it(
+    'round-trips through the loopback server with no WebSocket injected',
+    { skip: typeof globalThis.WebSocket !== 'function' && `Node ${process.versions.node} has no global WebSocket` },
+    async () => {
+      server = await startTestServer();
+      const client = createLiveWebSocket();
+      await client.connect(server.url);
+      assert.equal(client.state.status, 'connected');
+      const echoed = new Promise((resolve) => client.subscribe((message) => resolve(message.data)));
+      await client.send({ text: 'hello from the global WebSocket' });
+      assert.deepEqual(await echoed, { text: 'hello from the global WebSocket' });
+      assert.deepEqual(
+        server.received.map((frame) => frame.data),
+        ['{"text":"hello from the global WebSocket"}'],
+      );
+      await client.disconnect();
+      assert.equal(client.state.status, 'disconnected');
+    },
+  );
 });

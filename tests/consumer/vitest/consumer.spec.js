@@ -1,3 +1,4 @@
+import { createLiveWebSocket } from '@composable-svelte/ws-core';
 import { createMockWebSocket } from '@composable-svelte/ws-testing';
 import { startTestServer } from '@composable-svelte/ws-testing/server';
 import { WebSocket } from 'ws';
@@ -40,5 +41,27 @@ describe('the loopback server', () => {
     expect(await echoed).toBe('ping through the loopback');
     expect(server.received.map((frame) => frame.data)).toEqual(['ping through the loopback']);
     client.close();
+  });
+});
+
+// Node 22 and later have a global WebSocket: the live client uses it when given none. Node 20
+// has none (there, users pass ws's, as in the README): the test is skipped.
+describe("the live client with the runtime's WebSocket", () => {
+  let server;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it.skipIf(typeof globalThis.WebSocket !== 'function')('round-trips through the loopback server with no WebSocket injected', async () => {
+    server = await startTestServer();
+    const client = createLiveWebSocket();
+    await client.connect(server.url);
+    expect(client.state.status).toBe('connected');
+    const echoed = new Promise((resolve) => client.subscribe((message) => resolve(message.data)));
+    await client.send({ text: 'hello from the global WebSocket' });
+    expect(await echoed).toEqual({ text: 'hello from the global WebSocket' });
+    expect(server.received.map((frame) => frame.data)).toEqual(['{"text":"hello from the global WebSocket"}']);
+    await client.disconnect();
+    expect(client.state.status).toBe('disconnected');
   });
 });
