@@ -229,11 +229,11 @@ export async function createRedisBackplane(listener: BackplaneListener, options:
     },
     async range(channel, after, upto) {
       if (upto <= after) return [];
-      return parseEntries((await redis.xrange(keys.log(channel), `${after + 1}-0`, `${upto}-0`))));
+      return parseEntries(await redis.xrange(keys.log(channel), `${after + 1}-0`, `${upto}-0`));
     },
     async latest(channel, count, upto) {
       if (upto <= 0 || count <= 0) return [];
-      return parseEntries((await redis.xrevrange(keys.log(channel), `${upto}-0`, '-', 'COUNT', count)))).reverse();
+      return parseEntries(await redis.xrevrange(keys.log(channel), `${upto}-0`, '-', 'COUNT', count)).reverse();
     },
     async watch(channel) {
       await subscriber.subscribe(keys.line(channel));
