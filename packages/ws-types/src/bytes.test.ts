@@ -12,6 +12,18 @@ describe('byteLength', () => {
     );
   });
 
+  it('counts long frames exactly too, on both sides of the scratch buffer (2,048 characters)', () => {
+    for (const unit of ['a', 'é', '€', '👋', '\ud800']) {
+      for (const length of [2046, 2047, 2048, 2049, 2050, 10_000]) {
+        const text = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+        expect(byteLength(text), `${length} units of ${JSON.stringify(unit)}`).toBe(new TextEncoder().encode(text).byteLength);
+      }
+    }
+    // A large frame does not disturb the count of the next small one.
+    byteLength('€'.repeat(50_000));
+    expect(byteLength('abc')).toBe(3);
+  });
+
   it('counts binary frames by their byte length', () => {
     expect(byteLength(new ArrayBuffer(7))).toBe(7);
     expect(byteLength(new Uint16Array(3))).toBe(6);
