@@ -16,7 +16,7 @@ import {
   type ChatDependencies,
   type ChatState,
 } from './chat.js';
-import { createChatStack, type ChatConnection } from './connection.js';
+import { createChatStack, NodeRotation, type ChatConnection } from './connection.js';
 
 const URL = 'ws://chat.test/ws';
 const ROOMS: RoomSummary[] = [
@@ -73,7 +73,7 @@ async function connected(): Promise<Harness> {
 async function inLobby(): Promise<Harness> {
   const h = await connected();
   await h.store.send({ type: 'roomOpened', channel: 'room:lobby' });
-  h.server({ type: 'history', channel: 'room:lobby', messages: [] });
+  h.server({ type: 'history', channel: 'room:lobby', seq: 0, messages: [] });
   await h.store.receive({ type: 'frameReceived' });
   return h;
 }
@@ -84,7 +84,8 @@ async function settled(store: TestStore<ChatState, ChatAction, ChatDependencies>
   store.assertNoPendingActions();
 }
 
-const line = (id: string, user: string, text: string, timestamp = 5000): ChatLine => ({ id, channel: 'room:lobby', user, text, timestamp });
+/** A message of the lobby; `seq` is its place in the room (the router recovers by it). */
+const line = (id: string, user: string, text: string, timestamp = 5000, seq = 1): ChatLine => ({ id, channel: 'room:lobby', seq, user, text, timestamp });
 
 describe('chat reducer: name and connection', () => {
   it('refuses a bad name without connecting', async () => {
@@ -138,11 +139,11 @@ describe('chat reducer: rooms', () => {
     });
     expect(h.sent()).toEqual([{ type: 'join', channel: 'room:lobby' }]);
 
-    h.server({ type: 'history', channel: 'room:lobby', messages: [line('b1', 'Bob', 'Earlier')] });
+    h.server({ type: 'history', channel: 'room:lobby', seq: 1, messages: [line('b1', 'Bob', 'Earlier')] });
     await h.store.receive({ type: 'frameReceived' });
     h.server({ type: 'presence', channel: 'room:lobby', members: ['Alice', 'Bob'] });
     await h.store.receive({ type: 'frameReceived' });
-    h.server({ type: 'message', ...line('b2', 'Bob', 'Hi Alice', 6000) });
+    h.server({ type: 'message', ...line('b2', 'Bob', 'Hi Alice', 6000, 2) });
     await h.store.receive({ type: 'frameReceived' });
     // Frames of another room are not this room's.
     h.server({ type: 'message', ...line('x1', 'Eve', 'Elsewhere'), channel: 'room:general' });
@@ -162,7 +163,7 @@ describe('chat reducer: rooms', () => {
     const h = await inLobby();
     h.server({ type: 'message', ...line('b1', 'Bob', 'One') });
     await h.store.receive({ type: 'frameReceived' });
-    h.server({ type: 'history', channel: 'room:lobby', messages: [line('b1', 'Bob', 'One'), line('b2', 'Bob', 'Two')] });
+    h.server({ type: 'history', channel: 'room:lobby', seq: 2, messages: [line('b1', 'Bob', 'One'), line('b2', 'Bob', 'Two', 5000, 2)] });
     await h.store.receive({ type: 'frameReceived' });
     expect(h.store.getState().room!.messages.map((entry) => entry.id)).toEqual(['b1', 'b2']);
     await settled(h.store);
@@ -365,13 +366,14 @@ describe('chat reducer: sending', () => {
       expect(state.connection).toBe('connected');
     });
     await h.store.receive({ type: 'connectionEvent' });
-    // The router's join goes out before the queue's re-send: the server takes the message in the room.
+    // The router's join goes out before the queue's re-send: the server takes the message in the
+    // room. It carries the last seq seen (the empty history's 0): the server replays what came after.
     expect(h.sent().slice(before)).toEqual([
-      { type: 'join', channel: 'room:lobby' },
+      { type: 'join', channel: 'room:lobby', after: 0 },
       { type: 'say', id: 'm1', channel: 'room:lobby', text: 'Written offline' },
     ]);
 
-    h.server({ type: 'history', channel: 'room:lobby', messages: [line('m1', 'Alice', 'Written offline')] });
+    h.server({ type: 'message', ...line('m1', 'Alice', 'Written offline') });
     await h.store.receive({ type: 'frameReceived' });
     h.server({ type: 'ack', id: 'm1' });
     await h.store.receive({ type: 'frameReceived' }, (state) => {
@@ -572,5 +574,95 @@ describe('validation and ids', () => {
     const ids = new Set(Array.from({ length: 1000 }, createMessageId));
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]{1,64}$/);
+  });
+});
+
+describe('recovery over the stack (the router\'s offsets)', () => {
+  it('re-joins with the last seq seen, and keeps a replayed copy once', async () => {
+    const h = await inLobby();
+    h.server({ type: 'message', ...line('b1', 'Bob', 'One', 5000, 1) });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'message', ...line('b2', 'Bob', 'Two', 5000, 2) });
+    await h.store.receive({ type: 'frameReceived' });
+    h.mock.simulateDisconnect(1006, '');
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' });
+    const before = h.sent().length;
+    h.mock.open();
+    await h.store.receive({ type: 'connectionEvent' });
+    await h.store.receive({ type: 'connectionEvent' });
+    expect(h.sent().slice(before)).toEqual([{ type: 'join', channel: 'room:lobby', after: 2 }]);
+    // What the new node replays: a copy of seq 2 (harmless) and the missed seq 3.
+    h.server({ type: 'message', ...line('b2', 'Bob', 'Two', 5000, 2) });
+    await h.store.receive({ type: 'frameReceived' });
+    h.server({ type: 'message', ...line('b3', 'Bob', 'Three', 5000, 3) });
+    await h.store.receive({ type: 'frameReceived' });
+    expect(h.store.getState().room!.messages.map((entry) => entry.id)).toEqual(['b1', 'b2', 'b3']);
+    await settled(h.store);
+  });
+
+  it('reports a gap the server could not fill to onGap, for the open room', async () => {
+    const gaps: unknown[] = [];
+    const mock = createMockWebSocket<ServerFrame, ClientFrame>({ connect: 'manual', reconnect: true });
+    const { router } = createChatStack(mock, { heartbeatTimers: stillTimers, onGap: (gap) => gaps.push(gap) });
+    const connecting = mock.connect(URL);
+    mock.open();
+    await connecting;
+    router.subscribe('room:lobby', () => undefined);
+    mock.simulateMessage({ type: 'history', channel: 'room:lobby', seq: 3, messages: [] });
+    mock.simulateMessage({ type: 'message', ...line('b4', 'Bob', 'Four', 5000, 4) });
+    mock.simulateMessage({ type: 'message', ...line('b9', 'Bob', 'Nine', 5000, 9) });
+    expect(gaps).toEqual([{ channel: 'room:lobby', from: 5, to: 8 }]);
+  });
+
+  it('tells a gap of the open room as a notice, and ignores one of another room', async () => {
+    const h = await inLobby();
+    await h.store.send({ type: 'gapReported', channel: 'room:general', from: 1, to: 2 });
+    await h.store.send({ type: 'gapReported', channel: 'room:lobby', from: 5, to: 8 }, (state) => {
+      expect(state.notices).toEqual([
+        expect.objectContaining({
+          source: 'client',
+          code: 'gap',
+          message: 'Some messages are no longer available: 4 earlier messages of room:lobby could not be recovered.',
+        }),
+      ]);
+    });
+    await settled(h.store);
+  });
+
+  it('opens the room afresh when the server lost its log (stale-offset): leave, then a first join', async () => {
+    const h = await inLobby();
+    const before = h.sent().length;
+    h.server({ type: 'error', code: 'stale-offset', channel: 'room:lobby', message: 'room:lobby has no message 7' });
+    await h.store.receive({ type: 'frameReceived' }, (state) => {
+      expect(state.notices).toEqual([]);
+    });
+    expect(h.sent().slice(before)).toEqual([
+      { type: 'leave', channel: 'room:lobby' },
+      { type: 'join', channel: 'room:lobby' },
+    ]);
+    await settled(h.store);
+  });
+});
+
+describe('NodeRotation', () => {
+  it('gives its own node first, then the next node of the cluster on every further attempt', () => {
+    const nodes = new NodeRotation('ws://a/ws');
+    expect(nodes.url()).toBe('ws://a/ws');
+    // Alone, every attempt goes to the same server.
+    expect(nodes.url()).toBe('ws://a/ws');
+    nodes.learn(['ws://c/ws', 'ws://a/ws', 'ws://b/ws']);
+    expect(nodes.nodes).toEqual(['ws://a/ws', 'ws://b/ws', 'ws://c/ws']);
+    expect([nodes.url(), nodes.url(), nodes.url(), nodes.url()]).toEqual(['ws://b/ws', 'ws://c/ws', 'ws://a/ws', 'ws://b/ws']);
+  });
+
+  it('keeps its node when the list leaves it out, and ignores what is not a WebSocket URL', () => {
+    const nodes = new NodeRotation('ws://localhost/ws');
+    nodes.learn(['http://x/', 42 as unknown as string]);
+    expect(nodes.nodes).toEqual(['ws://localhost/ws']);
+    nodes.learn(['ws://a/ws', 'ws://b/ws']);
+    expect(nodes.nodes).toEqual(['ws://localhost/ws', 'ws://a/ws', 'ws://b/ws']);
+    expect(nodes.url()).toBe('ws://localhost/ws');
+    expect(nodes.url()).toBe('ws://a/ws');
   });
 });

@@ -140,7 +140,12 @@ export type ChatAction =
   | { type: 'messageFailed'; id: string; error: string }
   /** Send a failed message again, with the same id (the server deduplicates). */
   | { type: 'messageRetried'; id: string }
-  | { type: 'noticeDismissed'; id: number };
+  | { type: 'noticeDismissed'; id: number }
+  /**
+   * The router found messages of `channel` that the server could not replay (offsets `from` to
+   * `to`, both included): older than the oldest it keeps. Told as a notice.
+   */
+  | { type: 'gapReported'; channel: string; from: number; to: number };
 
 /** What the reducer needs from the outside world. */
 export interface ChatDependencies {
@@ -150,8 +155,11 @@ export interface ChatDependencies {
   readonly requests: Pick<RequestWebSocket<ServerFrame, ClientFrame, Replies>, 'request'>;
   /** The stack's router: a room with a listener is joined. */
   readonly router: ChannelRouter<ServerFrame>;
-  /** The chat's WebSocket endpoint (`ws://host/ws`); the name goes in its query. */
-  readonly url: string;
+  /**
+   * The chat's WebSocket endpoint (`ws://host/ws`), or a function giving it for each attempt
+   * (a cluster: another node after a loss, see `NodeRotation`); the name goes in its query.
+   */
+  readonly url: string | (() => string);
   /** A fresh id for a message or a request (1 to 64 characters). */
   readonly newId: () => string;
   /** The clock. */
@@ -250,7 +258,7 @@ const connect = (deps: ChatDependencies, name: string): Effect<ChatAction> =>
     deps.client,
     EFFECT_IDS.connection,
     // Called before every attempt: the server knows the user as soon as a reconnection opens.
-    () => `${deps.url}?name=${encodeURIComponent(name)}`,
+    () => `${typeof deps.url === 'string' ? deps.url : deps.url()}?name=${encodeURIComponent(name)}`,
     undefined,
     (event) => ({ type: 'connectionEvent', event }),
   );
@@ -331,7 +339,7 @@ const connectionEvent = (state: ChatState, event: WebSocketEvent): ChatState => 
   }
 };
 
-const frameReceived = (state: ChatState, frame: ServerFrame): Result => {
+const frameReceived = (state: ChatState, frame: ServerFrame, deps: ChatDependencies): Result => {
   const room = state.room;
   switch (frame.type) {
     case 'welcome':
@@ -350,6 +358,22 @@ const frameReceived = (state: ChatState, frame: ServerFrame): Result => {
     case 'ack':
       return done(updateEntry(state, frame.id, (entry) => ({ ...entry, status: 'delivered', error: null })));
     case 'error': {
+      if (frame.code === 'stale-offset') {
+        // The server lost the room's log (a restarted single server): the router's offset points
+        // past its end. Opening the room again forgets it (the router's last listener goes, then
+        // a first join): the server sends its history afresh. Nothing to tell the user.
+        if (!room || room.channel !== frame.channel) return done(state);
+        const channel = room.channel;
+        return [
+          state,
+          Effect.subscription(EFFECT_IDS.room, () => {
+            // Every listener of the room goes (the store also ends the previous subscription,
+            // whose unsubscribe is then a no-op), so the router forgets the offset and sends `leave`.
+            deps.router.unsubscribe(channel);
+            return deps.router.subscribe(channel, () => undefined);
+          }),
+        ];
+      }
       const told = notify(state, 'server', frame.code, frame.message);
       if (frame.code === 'bad-name') {
         // The server will not take this name: back to the name screen, disconnected.
@@ -389,7 +413,16 @@ export function chatReducer(state: ChatState, action: ChatAction, deps: ChatDepe
       return done(connectionEvent(state, action.event));
 
     case 'frameReceived':
-      return frameReceived(state, action.frame);
+      return frameReceived(state, action.frame, deps);
+
+    case 'gapReported': {
+      // Told for the open room only: another room's gap would be a notice about nothing on screen.
+      if (state.room?.channel !== action.channel) return done(state);
+      const missing = action.to - action.from + 1;
+      return done(
+        notify(state, 'client', 'gap', `Some messages are no longer available: ${missing} earlier message${missing === 1 ? '' : 's'} of ${action.channel} could not be recovered.`),
+      );
+    }
 
     case 'retryClicked':
       if (state.name === null || state.connection === 'connected' || state.connection === 'connecting') return done(state);

@@ -4,7 +4,7 @@ import { browserEnvironment } from '@composable-svelte/ws-core/browser';
 import { createHeartbeat, type HeartbeatWebSocket } from '@composable-svelte/ws-heartbeat';
 import { createQueuedWebSocket, type QueuedWebSocket } from '@composable-svelte/ws-queue';
 import { createRequestWebSocket, type RequestWebSocket } from '@composable-svelte/ws-request';
-import { createChannelWebSocket, type ChannelRouter } from '@composable-svelte/ws-router';
+import { createChannelWebSocket, type ChannelGap, type ChannelRouter } from '@composable-svelte/ws-router';
 import type { Timers, WebSocketClient, WebSocketConstructor } from '@composable-svelte/ws-types';
 import { connectionStore, type ConnectionStore } from '@composable-svelte/ws-types/store';
 import type { ClientFrame, Replies, ServerFrame } from '../../server/protocol.js';
@@ -59,6 +59,18 @@ export interface ChatConnection {
 /** The room a server frame is about (`history`, `presence`, `message`): what the router dispatches on. */
 export const channelOf = (frame: ServerFrame): string | undefined => ('channel' in frame ? frame.channel : undefined);
 
+/**
+ * A frame's offset in its room, for the router's recovery: a `message`'s `seq`, and a
+ * `history`'s `seq` (the room's last seq when it was read: the starting point, even for an
+ * empty room). Other frames are not numbered.
+ */
+export const offsetOf = (frame: ServerFrame): number | undefined =>
+  frame.type === 'message' || frame.type === 'history' ? frame.seq : undefined;
+
+/** The `join` the router sends: with `after` (the last seq seen) on a re-join, so the server replays what came after it. */
+export const joinFrame = (channel: string, after: number | undefined): ClientFrame =>
+  after === undefined ? { type: 'join', channel } : { type: 'join', channel, after };
+
 /** An error reply: the server refused the request (the reply is the `error` frame, with `replyTo`). */
 export const isErrorReply = (frame: ServerFrame): boolean => frame.type === 'error';
 
@@ -68,6 +80,11 @@ export interface ChatStackOptions {
   heartbeatTimers?: Timers;
   /** The timers of the connection store's refresh. @defaultValue the platform's */
   connectionTimers?: Timers;
+  /**
+   * Told when the server could not replay some messages of a room (older than the oldest it
+   * keeps): the router's `onGap`. @defaultValue none
+   */
+  onGap?: (gap: ChannelGap) => void;
 }
 
 /**
@@ -88,9 +105,15 @@ export interface ChatStackOptions {
  */
 export function createChatStack(base: ChatClient, options: ChatStackOptions = {}): ChatConnection {
   const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.heartbeatTimers });
+  const onGap = options.onGap;
+  // Recovery: the router keeps each open room's last seq, re-joins with it after a reconnection
+  // (to any node: they share the log), drops what it has already seen and reports what the
+  // server no longer has.
   const channels = createChannelWebSocket(heartbeat, channelOf, {
-    join: (channel) => ({ type: 'join', channel }),
+    offset: offsetOf,
+    join: joinFrame,
     leave: (channel) => ({ type: 'leave', channel }),
+    ...(onGap ? { onGap } : {}),
   });
   // Default correlation (`id` out, `replyTo` back); the server's error replies are `error` frames.
   const requests = createRequestWebSocket<ServerFrame, ClientFrame, Replies>(channels, { isError: isErrorReply });
@@ -116,6 +139,8 @@ export interface ChatConnectionOptions {
    * @defaultValue `browserEnvironment()`: the page's own, `null` outside a browser
    */
   environment?: BrowserEnvironment | null;
+  /** See {@link ChatStackOptions.onGap}. @defaultValue none */
+  onGap?: (gap: ChannelGap) => void;
 }
 
 /**
@@ -132,7 +157,47 @@ export function createChatConnection(options: ChatConnectionOptions = {}): ChatC
     WebSocket: options.WebSocket,
     environment: options.environment === undefined ? browserEnvironment() : options.environment,
   });
-  return createChatStack(live);
+  return createChatStack(live, options.onGap ? { onGap: options.onGap } : {});
+}
+
+/**
+ * The chat nodes a client may connect to, and which one it tries next. It starts with the
+ * server that served the page and learns the whole cluster from the `welcome` frame
+ * (`nodes`). Its `url` is the live client's URL provider, called before every attempt: the
+ * first returns the current node; each later one (a reconnection, a retry) moves on to the next
+ * node of the list, round and round, so a client whose node died reaches a live one within as
+ * many attempts as there are nodes. The router's re-join carries the last seq seen, and the new
+ * node replays what was missed from the shared log. With a single server the list is that one.
+ */
+export class NodeRotation {
+  private list: string[];
+  private current = 0;
+  private started = false;
+
+  constructor(own: string) {
+    this.list = [own];
+  }
+
+  /** The nodes, the current one first. */
+  get nodes(): readonly string[] {
+    return [...this.list.slice(this.current), ...this.list.slice(0, this.current)];
+  }
+
+  /** The URL for the next attempt. */
+  readonly url = (): string => {
+    if (this.started) this.current = (this.current + 1) % this.list.length;
+    this.started = true;
+    return this.list[this.current]!;
+  };
+
+  /** Replaces the list with the cluster's (a `welcome`'s `nodes`), keeping the current node current. */
+  learn(nodes: readonly string[]): void {
+    const valid = nodes.filter((node) => typeof node === 'string' && /^wss?:\/\//.test(node));
+    if (valid.length === 0) return;
+    const here = this.list[this.current]!;
+    this.list = valid.includes(here) ? [...valid] : [here, ...valid];
+    this.current = this.list.indexOf(here);
+  }
 }
 
 /** The chat's WebSocket endpoint on the server that served the page (`ws:`, or `wss:` over HTTPS). */
