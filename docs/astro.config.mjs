@@ -32,6 +32,9 @@ export default defineConfig({
           sidebar: { label: 'API reference', collapsed: true },
           typeDoc: {
             plugin: [fileURLToPath(new URL('./scripts/typedoc-module-names.mjs', import.meta.url))],
+            name: 'API reference',
+            // Module pages as index.md: starlight-typedoc drops README.md pages of multiple entry points.
+            entryFileName: 'index',
             entryPointStrategy: 'resolve',
             excludeExternals: true,
             excludeInternal: true,
@@ -49,7 +52,7 @@ export default defineConfig({
         { label: 'Getting started', autogenerate: { directory: 'getting-started' } },
         { label: 'Packages', autogenerate: { directory: 'packages' } },
         { label: 'Recipes', autogenerate: { directory: 'recipes' } },
-        { label: 'Guides', items: ['demo', 'chat', 'comparison', 'migration'] },
+        { label: 'Guides', items: ['demo', 'chat', 'comparison', 'reliability', 'migration'] },
         typeDocSidebarGroup,
       ],
     }),
