@@ -9,6 +9,7 @@
 //   CHAT_NODE_ID     this node's id in Redis (default: random)
 //   CHAT_NODE_TTL    ms a node counts as alive after its last heartbeat (default 10000)
 //   CHAT_RATE_LIMIT  frames a second per connection and burst, as "10,20" (the default)
+//   CHAT_STATIC_DIR  the built app to serve (default: ../dist beside this file)
 import { fileURLToPath } from 'node:url';
 import { createChatServer, type ChatServerOptions } from './chat-server.js';
 
@@ -28,7 +29,7 @@ function integer(name: string, fallback: number): number {
 }
 
 const port = integer('PORT', DEFAULT_PORT);
-const options: ChatServerOptions = { port, staticDir: fileURLToPath(new URL('../dist/', import.meta.url)) };
+const options: ChatServerOptions = { port, staticDir: process.env.CHAT_STATIC_DIR ?? fileURLToPath(new URL('../dist/', import.meta.url)) };
 if (process.env.REDIS_URL) {
   options.redis = {
     url: process.env.REDIS_URL,
