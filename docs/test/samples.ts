@@ -63,7 +63,7 @@ export function extractSamples(page: string, source: string): Sample[] {
     if (lang) {
       const title = metaValue(meta, 'title');
       const fragment = metaValue(meta, 'fragment');
-      if (fragment !== undefined && fragment.trim() === '') throw new Error(`${page}:${i + 1}: fragment="" needs a reason`);
+      if (fragment?.trim() === '') throw new Error(`${page}:${i + 1}: fragment="" needs a reason`);
       samples.push({
         page,
         index: samples.length + 1,
@@ -190,8 +190,8 @@ function linkPeers(dir: string): void {
 /** A sample that is a test of its own: it declares tests with Vitest's or node:test's `it`/`test`. */
 export function testRunner(sample: Sample): 'vitest' | 'node' | undefined {
   if (!/^\s*(it|test)\(/m.test(sample.code)) return undefined;
-  if (/from 'vitest'/.test(sample.code)) return 'vitest';
-  if (/from 'node:test'/.test(sample.code)) return 'node';
+  if (sample.code.includes('from \'vitest\'')) return 'vitest';
+  if (sample.code.includes('from \'node:test\'')) return 'node';
   return undefined;
 }
 

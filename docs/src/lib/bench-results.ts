@@ -86,7 +86,7 @@ function section(sections: Section[], title: RegExp): Section {
 function value(found: Section, implementation: string, column: RegExp): string {
   for (const table of found.tables) {
     const index = table.header.findIndex((header) => column.test(header));
-    if (index === -1 || !/^implementation/.test(table.header[0] ?? '')) continue;
+    if (index === -1 || !(table.header[0] ?? '').startsWith("implementation")) continue;
     const row = table.rows.find((candidate) => candidate[0] === implementation);
     if (row?.[index] !== undefined) return row[index];
   }
@@ -115,9 +115,9 @@ export function summarize(markdown: string): Summary[] {
 /** The bundle-size table: every bundle with its min+gzip size. */
 export function bundleSizes(markdown: string): BundleSize[] {
   const found = section(parseSections(markdown), /bundle size/i);
-  const table = found.tables.find((candidate) => candidate.header.some((header) => /min\+gzip/.test(header)));
+  const table = found.tables.find((candidate) => candidate.header.some((header) => header.includes('min+gzip')));
   if (!table) throw new Error('bench/RESULTS.md, bundle size: no min+gzip table');
-  const index = table.header.findIndex((header) => /min\+gzip/.test(header));
+  const index = table.header.findIndex((header) => header.includes('min+gzip'));
   return table.rows.map((row) => ({ bundle: (row[0] ?? '').replaceAll('**', ''), gzip: row[index] ?? '' }));
 }
 
