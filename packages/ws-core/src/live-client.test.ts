@@ -113,6 +113,37 @@ describe('connecting', () => {
     expect(client.stats.errors).toBe(1);
   });
 
+  it('fails at once on an error before open that no close event follows (Node 22 global WebSocket)', async () => {
+    const sockets: { onerror: ((event: unknown) => void) | null; onclose: unknown; readyState: number }[] = [];
+    class ErrorOnly {
+      readyState = 0;
+      onopen = null;
+      onmessage = null;
+      onerror: ((event: unknown) => void) | null = null;
+      onclose: unknown = null;
+      binaryType = 'blob';
+      constructor() {
+        sockets.push(this);
+      }
+      send(): void {}
+      close(): void {}
+    }
+    const client = create({ WebSocket: ErrorOnly as unknown as LiveWebSocketConfig['WebSocket'], reconnect: { maxAttempts: 1, jitter: false } });
+    const done = client.connect(URL);
+    await vi.advanceTimersByTimeAsync(0);
+    const refused = { type: 'error' };
+    sockets[0]!.onerror!(refused);
+    await expect(done).rejects.toMatchObject({ code: 'CONNECTION_FAILED', cause: refused });
+    expect(types()).toEqual(['error', 'reconnecting']);
+    // No connection timeout is left to fire for that attempt.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.onerror!(refused);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.state.status).toBe('failed');
+    expect(errorCodes()).toEqual(['CONNECTION_FAILED', 'CONNECTION_FAILED', 'MAX_RECONNECTS']);
+  });
+
   it('rejects a bad URL with a non-recoverable CONNECTION_FAILED carrying the SyntaxError', async () => {
     const client = create();
     const error = (await client.connect('not a url').catch((e: unknown) => e)) as WebSocketError;

@@ -2,11 +2,18 @@ import {
   JSONSerializer,
   WebSocketError,
   WS_ERROR_CODES,
+  type BrowserEnvironment,
   type CloseInfo,
+  type ConnectionState,
+  type ConnectionStats,
   type ConnectionStatus,
+  type EventListener,
+  type MessageListener,
+  type MessageSerializer,
   type SerializedData,
   type SymbolDisposable,
   type TimerHandle,
+  type Timers,
   type Unsubscribe,
   type UrlProvider,
   type WebSocketClient,
@@ -46,6 +53,8 @@ import {
 
 const OPEN = 1;
 const ABNORMAL = 1006;
+/** How a connection refused before it opened closes (`1006`, no reason). */
+const REFUSED: CloseInfo = { code: ABNORMAL, reason: '', wasClean: false };
 
 const ignore = (): void => undefined;
 
@@ -111,159 +120,325 @@ export interface LiveWebSocketClient<In = any, Out = In> extends WebSocketClient
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped clients take any message, as WebSocketClient does
 export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketConfig = {}): LiveWebSocketClient<In, Out> {
-  const serializer = config.serializer ?? JSONSerializer;
-  const timers = config.timers ?? systemTimers;
-  const random = config.random ?? Math.random;
-  const reconnect = resolveReconnect(config.reconnect);
-  const connectionTimeout = checkNumber('connectionTimeout', config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT, 1);
-  const queueSize = checkNumber('queueSize', config.queueSize ?? DEFAULT_QUEUE_SIZE, 0, true);
-  const heartbeatOptions = resolveHeartbeat(config.heartbeat);
+  return new LiveClient<In, Out>(config);
+}
 
-  // A listener that throws is reported like any other failure; one that throws while handling
-  // an error event is re-thrown from a microtask instead, so that errors cannot loop.
-  const messages = new ListenerSet<WebSocketMessage<In>>((cause) => report(callbackFailed('A message listener', cause)));
-  const events = new ListenerSet<WebSocketEvent>((cause, event) => {
-    if (event.type === 'error') throw cause;
-    report(callbackFailed('An event listener', cause));
-  });
-
-  let status: ConnectionStatus = 'disconnected';
-  let socket: WebSocketLike | null = null;
-  let target: UrlProvider | null = null;
-  let url: string | null = null;
-  let protocols: string[] = [];
-  let attempts = 0;
-  let totalDelay = 0;
-  let lastError: WebSocketError | null = null;
-  let connectedAt: number | null = null;
-  let failure: unknown;
-  let waiter: Deferred | null = null;
-  let held: Held[] = [];
-  // Bumped whenever the current attempt is abandoned, so a URL that resolves late is dropped.
-  let generation = 0;
-  let attemptTimer: TimerHandle;
-  let stableTimer: TimerHandle;
-  // When the pending reconnect attempt starts; null while none is scheduled.
-  let retryAt: number | null = null;
-  let disposed = false;
+/**
+ * The live client: one object per client with its methods on the prototype (private fields,
+ * which minify), so that a process with many clients pays for their state only.
+ */
+class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
+  readonly #serializer: MessageSerializer;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #reconnect: ReconnectOptions;
+  readonly #connectionTimeout: number;
+  readonly #queueSize: number;
+  readonly #Ctor: WebSocketConstructor | undefined;
   // The browser's lifecycle, subscribed from connect() until the client stops for good.
-  const environment = config.environment ?? null;
-  let detach: Unsubscribe | null = null;
-  // Closed by the client itself for a frozen page: connect again on resume.
-  let frozen = false;
-  // When the page was hidden, -1 while visible.
-  let hiddenAt = -1;
-  // Whether the last `network` event said the client waits for the network.
-  let waiting = false;
+  readonly #environment: BrowserEnvironment | null;
+  readonly #heartbeat: HeartbeatEngine | null;
+  readonly #messages: ListenerSet<WebSocketMessage<In>>;
+  readonly #events: ListenerSet<WebSocketEvent>;
 
-  let messagesSent = 0;
-  let messagesReceived = 0;
-  let bytesSent = 0;
-  let bytesReceived = 0;
-  let reconnects = 0;
-  let errors = 0;
+  #status: ConnectionStatus = 'disconnected';
+  #socket: WebSocketLike | null = null;
+  #target: UrlProvider | null = null;
+  #url: string | null = null;
+  #protocols: string[] = [];
+  #attempts = 0;
+  #totalDelay = 0;
+  #lastError: WebSocketError | null = null;
+  #connectedAt: number | null = null;
+  // When the current connection was established, its events told (the `minUptime` clock starts then).
+  #upSince = -1;
+  #failure: unknown;
+  #waiter: Deferred | null = null;
+  #held: Held[] = [];
+  // Bumped whenever the current attempt is abandoned, so a URL that resolves late is dropped.
+  #generation = 0;
+  #attemptTimer: TimerHandle;
+  // When the pending reconnect attempt starts; null while none is scheduled.
+  #retryAt: number | null = null;
+  #disposed = false;
+  #detach: Unsubscribe | null = null;
+  // Closed by the client itself for a frozen page: connect again on resume.
+  #frozen = false;
+  // When the page was hidden, -1 while visible.
+  #hiddenAt = -1;
+  // Whether the last `network` event said the client waits for the network.
+  #waiting = false;
+
+  #messagesSent = 0;
+  #messagesReceived = 0;
+  #bytesSent = 0;
+  #bytesReceived = 0;
+  #reconnects = 0;
+  #errors = 0;
+
+  constructor(config: LiveWebSocketConfig) {
+    this.#serializer = config.serializer ?? JSONSerializer;
+    const timers = (this.#timers = config.timers ?? systemTimers);
+    this.#random = config.random ?? Math.random;
+    this.#reconnect = resolveReconnect(config.reconnect);
+    this.#connectionTimeout = checkNumber('connectionTimeout', config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT, 1);
+    this.#queueSize = checkNumber('queueSize', config.queueSize ?? DEFAULT_QUEUE_SIZE, 0, true);
+    this.#Ctor = config.WebSocket;
+    this.#environment = config.environment ?? null;
+    const heartbeat = resolveHeartbeat(config.heartbeat);
+    // A listener that throws is reported like any other failure; one that throws while handling
+    // an error event is re-thrown from a microtask instead, so that errors cannot loop.
+    this.#messages = new ListenerSet<WebSocketMessage<In>>((cause) => this.#report(callbackFailed('A message listener', cause)));
+    this.#events = new ListenerSet<WebSocketEvent>((cause, event) => {
+      if (event.type === 'error') throw cause;
+      this.#report(callbackFailed('An event listener', cause));
+    });
+    // Pings take the path of every send, so a failed ping is reported as any failed send is.
+    this.#heartbeat =
+      heartbeat &&
+      new HeartbeatEngine(heartbeat, timers, {
+        connected: () => this.#status === 'connected',
+        send: (ping) => this.send(ping as Out),
+        report: (error) => this.#report(error),
+        markDead: (reason) => this.markDead(reason),
+      });
+  }
+
+  connect(provider: UrlProvider, requested: readonly string[] = []): Promise<void> {
+    if (typeof provider !== 'string' && typeof provider !== 'function') {
+      return Promise.reject(new TypeError('URL must be a string or a function'));
+    }
+    const list = [...requested];
+    if (list.some((p) => typeof p !== 'string')) return Promise.reject(new TypeError('Protocols must be strings'));
+    if (this.#disposed) return handled(Promise.reject(new WebSocketError('This client was disposed', WS_ERROR_CODES.CONNECTION_FAILED, false)));
+    const status = this.#status;
+    const idle = status === 'disconnected' || status === 'failed';
+    const same = provider === this.#target && list.join() === this.#protocols.join();
+    if (status === 'connected' && same) return Promise.resolve();
+    // The latest call wins: another target replaces the current connection.
+    if (!same && !idle) {
+      // disconnect() counts one generation; any other call from now on (a listener of its
+      // `disconnected` event included) counts more.
+      const seen = this.#generation + 1;
+      const closing = this.disconnect(1000, 'Connecting elsewhere');
+      // Unless another connect() or disconnect() came meanwhile: then that one wins.
+      return handled(closing.then(() => (seen === this.#generation ? this.connect(provider, list) : Promise.reject(superseded()))));
+    }
+    this.#target = provider;
+    this.#protocols = list;
+    if (!this.#detach && this.#environment) {
+      this.#hiddenAt = -1;
+      this.#detach = this.#environment.subscribe(this.#lifecycle());
+    }
+    const { promise } = (this.#waiter ??= deferred());
+    if (idle) this.#attempts = this.#totalDelay = 0;
+    if (status !== 'connecting') {
+      // Idle, or waiting to reconnect: try now.
+      this.#clearAttemptTimer();
+      void this.#open();
+    }
+    return promise;
+  }
+
+  disconnect(code = 1000, reason = ''): Promise<void> {
+    return this.#shut(code, reason);
+  }
+
+  send(message: Out): Promise<void> {
+    let frame: SerializedData;
+    try {
+      frame = this.#serializer.serialize(message);
+      if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
+        throw new TypeError(`serialize() gave ${typeof frame}, not a string, ArrayBuffer or typed array`);
+      }
+    } catch (cause) {
+      return this.#rejected(
+        cause instanceof WebSocketError ? cause : new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause),
+      );
+    }
+    const current = this.#socket;
+    const status = this.#status;
+    if (status === 'connected' && current) {
+      try {
+        this.#write(current, frame);
+        return Promise.resolve();
+      } catch (cause) {
+        return this.#rejected(sendFailed('Send failed', cause));
+      }
+    }
+    const waiting = status === 'connecting' || status === 'reconnecting';
+    if (waiting && this.#held.length < this.#queueSize) {
+      return handled(new Promise<void>((resolve, reject) => this.#held.push({ frame, resolve, reject })));
+    }
+    return this.#rejected(sendFailed(waiting && this.#queueSize > 0 ? `Send queue is full (${this.#queueSize})` : `Not connected (${status})`));
+  }
+
+  subscribe(listener: MessageListener<In>): Unsubscribe {
+    return this.#messages.add(listener);
+  }
+
+  subscribeToEvents(listener: EventListener): Unsubscribe {
+    return this.#events.add(listener);
+  }
+
+  markDead(reason: string): void {
+    const current = this.#socket;
+    if (this.#status !== 'connected' || !current) return;
+    kill(current, reason);
+    this.#lost({ code: ABNORMAL, reason, wasClean: false });
+  }
+
+  get state(): ConnectionState {
+    const at = this.#connectedAt;
+    return {
+      status: this.#status,
+      url: this.#url,
+      protocols: [...this.#protocols],
+      reconnectAttempts: this.#stable() ? 0 : this.#attempts,
+      lastError: this.#lastError,
+      connectedAt: at === null ? null : new Date(at),
+    };
+  }
+
+  get network(): NetworkState {
+    return { online: this.#online(), waiting: this.#status === 'reconnecting' && this.#retryAt === null };
+  }
+
+  get nextRetryAt(): number | null {
+    return this.#retryAt;
+  }
+
+  get stats(): ConnectionStats {
+    const at = this.#connectedAt;
+    return {
+      messagesSent: this.#messagesSent,
+      messagesReceived: this.#messagesReceived,
+      bytesSent: this.#bytesSent,
+      bytesReceived: this.#bytesReceived,
+      reconnects: this.#reconnects,
+      errors: this.#errors,
+      uptime: at === null ? 0 : this.#timers.now() - at,
+    };
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#messages.clear();
+    this.#events.clear();
+    void this.#shut(1000, '');
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * Whether the current connection has been up `minUptime` ms since its `connected` (and
+   * `reconnected`) events: the attempt count starts again then. Read when needed, no timer.
+   */
+  #stable(): boolean {
+    return this.#status === 'connected' && this.#upSince >= 0 && this.#timers.now() - this.#upSince >= this.#reconnect.minUptime;
+  }
 
   /** The injected randomness, checked: one that throws or leaves [0, 1) is reported and replaced by 0.5 (no jitter). */
-  const jitter = (): number => {
+  #jitter(): number {
     try {
-      const value = random();
+      const value = this.#random();
       if (typeof value === 'number' && value >= 0 && value < 1) return value;
       throw new TypeError(`random() gave ${String(value)}, not a number in [0, 1)`);
     } catch (cause) {
-      report(callbackFailed('random', cause));
+      this.#report(callbackFailed('random', cause));
       return 0.5;
     }
-  };
+  }
 
-  const emit = (event: WebSocketEvent): void => {
-    events.emit(event);
-  };
+  #emit(event: WebSocketEvent): void {
+    this.#events.emit(event);
+  }
 
   /** Says that waiting for the network started or ended, if it did since it was last said. */
-  const syncWaiting = (): void => {
-    if (waiting === (status === 'reconnecting' && retryAt === null)) return;
-    waiting = !waiting;
-    emit({ type: 'network', waiting, online: online(), timestamp: timers.now() });
-  };
+  #syncWaiting(): void {
+    if (this.#waiting === (this.#status === 'reconnecting' && this.#retryAt === null)) return;
+    this.#waiting = !this.#waiting;
+    this.#emit({ type: 'network', waiting: this.#waiting, online: this.#online(), timestamp: this.#timers.now() });
+  }
 
-  const report = (error: WebSocketError): void => {
-    lastError = error;
-    errors++;
-    emit({ type: 'error', error, timestamp: timers.now() });
-  };
+  #report(error: WebSocketError): void {
+    this.#lastError = error;
+    this.#errors++;
+    this.#emit({ type: 'error', error, timestamp: this.#timers.now() });
+  }
 
-  // Pings take the path of every send, so a failed ping is reported as any failed send is.
-  const heartbeat =
-    heartbeatOptions &&
-    new HeartbeatEngine(heartbeatOptions, timers, {
-      connected: () => status === 'connected',
-      send: (ping) => client.send(ping as Out),
-      report,
-      markDead: (reason) => client.markDead(reason),
-    });
+  /** Reports `error` and returns it as a rejection, marked handled. */
+  #rejected(error: WebSocketError): Promise<never> {
+    this.#report(error);
+    return handled(Promise.reject(error));
+  }
 
-  const write = (target: WebSocketLike, frame: SerializedData): void => {
+  #write(target: WebSocketLike, frame: SerializedData): void {
     target.send(frame);
-    messagesSent++;
-    bytesSent += byteLength(frame);
-  };
+    this.#messagesSent++;
+    this.#bytesSent += byteLength(frame);
+  }
 
-  const clearTimers = (): void => {
-    retryAt = null;
-    timers.clearTimeout(attemptTimer);
-    timers.clearTimeout(stableTimer);
-    heartbeat?.stop();
-  };
+  /** Clears the connection timer or backoff delay, keeping no reference to it. */
+  #clearAttemptTimer(): void {
+    this.#timers.clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = undefined;
+  }
 
-  /** Stops listening to a socket: at once when closed, otherwise once its close event arrives. */
-  const release = (old: WebSocketLike): void => {
-    old.onopen = old.onmessage = null;
-    if (old.readyState === 3) {
-      old.onerror = old.onclose = null;
-      return;
-    }
-    // `ws` throws an 'error' that nobody listens to: keep a sink until the close event.
-    old.onerror = ignore;
-    old.onclose = () => {
-      old.onerror = old.onclose = null;
-    };
-  };
+  #clearTimers(): void {
+    this.#retryAt = null;
+    this.#clearAttemptTimer();
+    this.#heartbeat?.stop();
+  }
 
-  /** Drops a socket without waiting for the server: `ws` can terminate; others get a close frame. */
-  const kill = (old: WebSocketLike, reason: string): void => {
-    release(old);
-    const terminate = (old as { terminate?: () => void }).terminate;
-    if (terminate) terminate.call(old);
-    else old.close(4000, reason.slice(0, 30));
-  };
-
-  const settle = (error?: WebSocketError): void => {
-    const pending = waiter;
-    waiter = null;
+  #settle(error?: WebSocketError): void {
+    const pending = this.#waiter;
+    this.#waiter = null;
     if (error) pending?.reject(error);
     else pending?.resolve();
-  };
+  }
 
-  const dropHeld = (reason: string): void => {
-    const dropped = held;
-    held = [];
+  #dropHeld(reason: string): void {
+    const dropped = this.#held;
+    this.#held = [];
     for (const item of dropped) {
       const error = sendFailed(reason);
-      report(error);
+      this.#report(error);
       item.reject(error);
     }
-  };
+  }
+
+  /** Leaving `connected`: a connection that stayed up `minUptime` ms starts the attempt count again. */
+  #down(): void {
+    if (this.#stable()) this.#attempts = this.#totalDelay = 0;
+  }
+
+  /** An open connection is gone (the socket closed, or `markDead`): tell, then reconnect or not. */
+  #lost(close: CloseInfo): void {
+    this.#down();
+    this.#status = 'disconnected';
+    this.#connectedAt = null;
+    this.#socket = null;
+    const seen = this.#generation;
+    this.#emit({ type: 'disconnected', ...pick(close), timestamp: this.#timers.now() });
+    // A listener that called connect() or disconnect() meanwhile has decided what comes next.
+    if (seen === this.#generation) this.#afterLoss(close);
+  }
 
   /** A loss or a failed attempt: schedule the next attempt, or give up. */
-  const afterLoss = (close: CloseInfo, error?: WebSocketError): void => {
-    socket = null;
-    connectedAt = null;
-    clearTimers();
+  #afterLoss(close: CloseInfo, error?: WebSocketError): void {
+    const reconnect = this.#reconnect;
+    this.#socket = null;
+    this.#connectedAt = null;
+    this.#clearTimers();
     if (error) {
-      const seen = generation;
-      report(error);
+      const seen = this.#generation;
+      this.#report(error);
       // A listener that called connect() or disconnect() meanwhile has decided what comes next.
-      if (seen !== generation) return;
+      if (seen !== this.#generation) return;
     }
     let wanted = false;
     if (reconnect.enabled) {
@@ -271,250 +446,252 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
         wanted = reconnect.shouldReconnect(pick(close)) === true;
       } catch (cause) {
         // A policy that throws cannot say yes: stay down, and say why.
-        report(callbackFailed('reconnect.shouldReconnect', cause));
+        this.#report(callbackFailed('reconnect.shouldReconnect', cause));
       }
     }
-    if (wanted && !online()) {
+    if (wanted && !this.#online()) {
       // Waiting for the network: no attempt, none counted, until `online`.
-      status = 'reconnecting';
-      if (error) settle(error);
-      syncWaiting();
+      this.#status = 'reconnecting';
+      if (error) this.#settle(error);
+      this.#syncWaiting();
       return;
     }
+    const attempts = this.#attempts;
     if (!wanted || (reconnect.maxAttempts > 0 && attempts >= reconnect.maxAttempts)) {
-      status = wanted ? 'failed' : 'disconnected';
+      this.#status = wanted ? 'failed' : 'disconnected';
       // Stopped for good: nothing to react to until the next connect().
-      unsubscribe();
+      this.#unsubscribe();
       // A connect() made by a listener of the error above joined this attempt: it failed.
-      if (error) settle(error);
+      if (error) this.#settle(error);
       if (wanted) {
-        report(
-          new WebSocketError(`Gave up after ${attempts} attempts`, WS_ERROR_CODES.MAX_RECONNECTS, false, lastError),
-        );
+        this.#report(new WebSocketError(`Gave up after ${attempts} attempts`, WS_ERROR_CODES.MAX_RECONNECTS, false, this.#lastError));
       } else if (error) {
-        emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+        this.#emit({ type: 'disconnected', ...pick(close), timestamp: this.#timers.now() });
       }
-      dropHeld(wanted ? 'Reconnection failed' : 'Connection closed');
+      this.#dropHeld(wanted ? 'Reconnection failed' : 'Connection closed');
       return;
     }
-    attempts++;
-    const delay = backoffDelay(attempts, reconnect, jitter);
-    totalDelay += delay;
-    status = 'reconnecting';
+    const attempt = ++this.#attempts;
+    const delay = backoffDelay(attempt, reconnect, () => this.#jitter());
+    this.#totalDelay += delay;
+    this.#status = 'reconnecting';
     // Scheduled before the event, so that a listener calling connect() or disconnect() cancels it.
-    retryAt = timers.now() + delay;
-    attemptTimer = timers.setTimeout(() => void open(), delay);
-    emit({ type: 'reconnecting', attempt: attempts, delay, maxAttempts: reconnect.maxAttempts, timestamp: timers.now() });
-  };
+    const now = this.#timers.now();
+    this.#retryAt = now + delay;
+    this.#attemptTimer = this.#timers.setTimeout(() => void this.#open(), delay);
+    this.#emit({ type: 'reconnecting', attempt, delay, maxAttempts: reconnect.maxAttempts, timestamp: now });
+  }
 
-  const fail = (code: WebSocketErrorCode, message: string, recoverable: boolean, cause: unknown, close?: CloseInfo): void => {
+  #fail(code: WebSocketErrorCode, message: string, recoverable: boolean, cause: unknown, close?: CloseInfo): void {
     const error = new WebSocketError(message, code, recoverable, cause);
-    settle(error);
-    afterLoss(close ?? { code: ABNORMAL, reason: message, wasClean: false }, error);
-  };
+    this.#settle(error);
+    this.#afterLoss(close ?? { code: ABNORMAL, reason: message, wasClean: false }, error);
+  }
 
-  const open = async (): Promise<void> => {
-    const attempt = ++generation;
-    status = 'connecting';
-    retryAt = null;
+  async #open(): Promise<void> {
+    const attempt = ++this.#generation;
+    this.#status = 'connecting';
+    this.#retryAt = null;
     // An attempt ends a wait for the network; a listener of that event may call connect() or disconnect().
-    syncWaiting();
-    if (attempt !== generation) return;
+    this.#syncWaiting();
+    if (attempt !== this.#generation) return;
     // The timeout covers the URL provider too, so a provider that never settles cannot hang connect().
-    attemptTimer = timers.setTimeout(() => {
-      generation++;
+    this.#attemptTimer = this.#timers.setTimeout(() => {
+      this.#attemptTimer = undefined;
+      this.#generation++;
+      const socket = this.#socket;
       if (socket) {
         release(socket);
         socket.close();
       }
-      fail(WS_ERROR_CODES.CONNECTION_TIMEOUT, `Not open after ${connectionTimeout} ms`, true, undefined);
-    }, connectionTimeout);
+      this.#fail(WS_ERROR_CODES.CONNECTION_TIMEOUT, `Not open after ${this.#connectionTimeout} ms`, true, undefined);
+    }, this.#connectionTimeout);
     let address: string;
     try {
+      const target = this.#target;
       address = typeof target === 'function' ? await target() : target!;
       if (typeof address !== 'string') throw new TypeError('URL provider gave no string');
     } catch (cause) {
-      if (attempt === generation) fail(WS_ERROR_CODES.CONNECTION_FAILED, 'URL provider failed', true, cause);
+      if (attempt === this.#generation) this.#fail(WS_ERROR_CODES.CONNECTION_FAILED, 'URL provider failed', true, cause);
       return;
     }
-    if (attempt !== generation) return;
-    const Ctor = config.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (attempt !== this.#generation) return;
+    const Ctor = this.#Ctor ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Ctor) {
-      fail(WS_ERROR_CODES.CONNECTION_FAILED, 'No WebSocket: pass createLiveWebSocket({ WebSocket })', false, undefined);
+      this.#fail(WS_ERROR_CODES.CONNECTION_FAILED, 'No WebSocket: pass createLiveWebSocket({ WebSocket })', false, undefined);
       return;
     }
     let next: WebSocketLike;
     try {
-      next = new Ctor(address, protocols);
+      next = new Ctor(address, this.#protocols);
     } catch (cause) {
-      fail(WS_ERROR_CODES.CONNECTION_FAILED, `Bad URL ${address}`, false, cause);
+      this.#fail(WS_ERROR_CODES.CONNECTION_FAILED, `Bad URL ${address}`, false, cause);
       return;
     }
-    url = address;
-    socket = next;
-    failure = undefined;
+    this.#url = address;
+    this.#socket = next;
+    this.#failure = undefined;
     next.binaryType = 'arraybuffer';
     next.onopen = () => {
-      opened(next);
+      this.#opened(next);
     };
     next.onmessage = (event: { data: SerializedData }) => {
-      received(next, event.data);
+      this.#received(next, event.data);
     };
     next.onerror = (event: unknown) => {
-      failure = event;
+      this.#failure = event;
+      // Before open, an error is a refused connection. Browsers and `ws` follow it with a close
+      // event, but Node 22's global WebSocket may not: fail the attempt now, as that close would.
+      if (this.#status === 'connecting' && next === this.#socket) this.#closed(next, REFUSED);
     };
     next.onclose = (event: CloseInfo) => {
-      closed(next, event);
+      this.#closed(next, event);
     };
-  };
+  }
 
-  const opened = (current: WebSocketLike): void => {
-    if (current !== socket) return;
-    timers.clearTimeout(attemptTimer);
-    status = 'connected';
-    connectedAt = timers.now();
+  #opened(current: WebSocketLike): void {
+    if (current !== this.#socket) return;
+    this.#clearAttemptTimer();
+    this.#status = 'connected';
+    this.#upSince = -1;
+    const at = (this.#connectedAt = this.#timers.now());
     // Settled before the events: a listener may already start another attempt, with its own promise.
-    settle();
+    this.#settle();
     // Held sends go out before any listener of `connected` can send something newer.
-    const pending = held;
-    held = [];
+    const pending = this.#held;
+    this.#held = [];
     for (const item of pending) {
       try {
-        write(current, item.frame);
+        this.#write(current, item.frame);
         item.resolve();
       } catch (cause) {
         const error = sendFailed('Send failed', cause);
-        report(error);
+        this.#report(error);
         item.reject(error);
       }
     }
-    emit({ type: 'connected', url: url!, protocols: [...protocols], timestamp: connectedAt });
+    this.#emit({ type: 'connected', url: this.#url!, protocols: [...this.#protocols], timestamp: at });
     // A listener may have closed the connection already (markDead, disconnect, connect elsewhere).
-    if (socket !== current) return;
-    if (attempts > 0) {
-      reconnects++;
-      emit({ type: 'reconnected', attempts, totalDelay, timestamp: timers.now() });
-      if (socket !== current) return;
+    if (this.#socket !== current) return;
+    if (this.#attempts > 0) {
+      this.#reconnects++;
+      this.#emit({ type: 'reconnected', attempts: this.#attempts, totalDelay: this.#totalDelay, timestamp: this.#timers.now() });
+      if (this.#socket !== current) return;
     }
-    stableTimer = timers.setTimeout(() => {
-      attempts = totalDelay = 0;
-    }, reconnect.minUptime);
-    heartbeat?.start();
-  };
+    this.#upSince = at;
+    this.#heartbeat?.start();
+  }
 
-  const received = (current: WebSocketLike, raw: SerializedData): void => {
-    if (current !== socket) return;
-    messagesReceived++;
-    bytesReceived += byteLength(raw);
+  #received(current: WebSocketLike, raw: SerializedData): void {
+    if (current !== this.#socket) return;
+    this.#messagesReceived++;
+    this.#bytesReceived += byteLength(raw);
     let data: In;
     try {
-      data = serializer.deserialize<In>(raw as ArrayBuffer);
+      data = this.#serializer.deserialize<In>(raw as ArrayBuffer);
     } catch (cause) {
-      report(
-        cause instanceof WebSocketError ? cause : new WebSocketError('Bad frame', WS_ERROR_CODES.INVALID_MESSAGE, true, cause),
-      );
+      this.#report(cause instanceof WebSocketError ? cause : new WebSocketError('Bad frame', WS_ERROR_CODES.INVALID_MESSAGE, true, cause));
       return;
     }
-    if (heartbeat?.receive(data)) return;
-    messages.emit({ data, timestamp: timers.now(), raw: raw as ArrayBuffer });
-  };
+    if (this.#heartbeat?.receive(data)) return;
+    this.#messages.emit({ data, timestamp: this.#timers.now(), raw: raw as ArrayBuffer });
+  }
 
-  const closed = (current: WebSocketLike, event: CloseInfo): void => {
-    if (current !== socket) return;
+  #closed(current: WebSocketLike, event: CloseInfo): void {
+    if (current !== this.#socket) return;
     release(current);
-    if (status === 'connected') {
-      status = 'disconnected';
-      connectedAt = null;
-      socket = null;
-      const seen = generation;
-      emit({ type: 'disconnected', ...pick(event), timestamp: timers.now() });
-      // A listener that called connect() or disconnect() meanwhile has decided what comes next.
-      if (seen === generation) afterLoss(event);
-    } else {
-      fail(WS_ERROR_CODES.CONNECTION_FAILED, 'Closed before open', true, failure ?? event, event);
-    }
-  };
+    if (this.#status === 'connected') this.#lost(event);
+    else this.#fail(WS_ERROR_CODES.CONNECTION_FAILED, 'Closed before open', true, this.#failure ?? event, event);
+  }
 
   /** Stops listening to the page's lifecycle. */
-  const unsubscribe = (): void => {
-    detach?.();
-    detach = null;
-  };
+  #unsubscribe(): void {
+    this.#detach?.();
+    this.#detach = null;
+  }
 
   /** What the environment says of the network. */
-  const online = (): boolean => environment?.online() !== false;
+  #online(): boolean {
+    return this.#environment?.online() !== false;
+  }
+
+  /**
+   * While waiting to reconnect, attempts now. After a wait for the network, or when `reset`,
+   * the backoff starts afresh: this attempt is attempt 1. Otherwise it is the attempt that was
+   * scheduled, made earlier: only the time actually waited counts in `totalDelay`.
+   */
+  #retry(reset?: boolean): void {
+    if (this.#status !== 'reconnecting' || !this.#online()) return;
+    const retryAt = this.#retryAt;
+    if (reset || retryAt === null) {
+      this.#attempts = 1;
+      this.#totalDelay = 0;
+    } else {
+      this.#totalDelay -= Math.max(0, retryAt - this.#timers.now());
+    }
+    this.#clearAttemptTimer();
+    void this.#open();
+  }
 
   /** What each lifecycle event means (README, "Browsers"); made only for a client given an environment. */
-  const lifecycle = (): LifecycleListener => {
-    // While waiting to reconnect, attempts now. After a wait for the network, or when `reset`,
-    // the backoff starts afresh: this attempt is attempt 1. Otherwise it is the attempt that
-    // was scheduled, made earlier: only the time actually waited counts in `totalDelay`.
-    const retry = (reset?: boolean): void => {
-      if (status !== 'reconnecting' || !online()) return;
-      if (reset || retryAt === null) {
-        attempts = 1;
-        totalDelay = 0;
-      } else {
-        totalDelay -= Math.max(0, retryAt - timers.now());
-      }
-      timers.clearTimeout(attemptTimer);
-      void open();
-    };
+  #lifecycle(): LifecycleListener {
     return {
       online: () => {
-        retry(true);
+        this.#retry(true);
       },
       offline: () => {
         // A pending attempt waits for the network instead; a working socket is checked, not closed.
-        if (status !== 'reconnecting') return heartbeat?.check();
-        clearTimers();
-        syncWaiting();
+        if (this.#status !== 'reconnecting') return this.#heartbeat?.check();
+        this.#clearTimers();
+        this.#syncWaiting();
       },
       hidden: () => {
-        if (hiddenAt < 0) hiddenAt = timers.now();
+        if (this.#hiddenAt < 0) this.#hiddenAt = this.#timers.now();
       },
       visible: () => {
-        const hidden = hiddenAt < 0 ? 0 : timers.now() - hiddenAt;
-        hiddenAt = -1;
-        retry();
-        heartbeat?.check(hidden);
+        const hidden = this.#hiddenAt < 0 ? 0 : this.#timers.now() - this.#hiddenAt;
+        this.#hiddenAt = -1;
+        this.#retry();
+        this.#heartbeat?.check(hidden);
       },
       freeze: () => {
-        if (status === 'disconnected' || status === 'failed') return;
-        frozen = true;
-        void shut(FROZEN_CLOSE_CODE, FROZEN_CLOSE_REASON, true);
+        if (this.#status === 'disconnected' || this.#status === 'failed') return;
+        this.#frozen = true;
+        void this.#shut(FROZEN_CLOSE_CODE, FROZEN_CLOSE_REASON, true);
       },
       resume: () => {
-        if (!frozen) return retry();
-        frozen = false;
-        void client.connect(target!, protocols);
+        if (!this.#frozen) return this.#retry();
+        this.#frozen = false;
+        void this.connect(this.#target!, this.#protocols);
       },
     };
-  };
+  }
 
   /** Closes because the application asked to (`disconnect()`), or because the page is frozen. */
-  const shut = async (code: number, reason: string, freezing?: boolean): Promise<void> => {
+  async #shut(code: number, reason: string, freezing?: boolean): Promise<void> {
     const invalid = closeError(code, reason);
     if (invalid) throw invalid;
     if (!freezing) {
-      frozen = false;
-      unsubscribe();
+      this.#frozen = false;
+      this.#unsubscribe();
     }
     const why = freezing ? reason : 'disconnect() was called';
-    generation++;
-    clearTimers();
-    settle(new WebSocketError(`${why} before the connection opened`, WS_ERROR_CODES.CONNECTION_FAILED, false));
-    dropHeld(why);
-    const current = socket;
-    const was = status;
-    socket = null;
-    connectedAt = null;
-    status = 'disconnected';
+    this.#generation++;
+    this.#clearTimers();
+    this.#settle(new WebSocketError(`${why} before the connection opened`, WS_ERROR_CODES.CONNECTION_FAILED, false));
+    this.#dropHeld(why);
+    const current = this.#socket;
+    const was = this.#status;
+    this.#down();
+    this.#socket = null;
+    this.#connectedAt = null;
+    this.#status = 'disconnected';
     if (was === 'disconnected') return;
     let close: CloseInfo = { code, reason, wasClean: true };
     if (current) {
       // A frozen page cannot wait for the server's answer: the event goes out now.
       if (current.readyState === OPEN && !freezing) {
+        const timers = this.#timers;
         close = await new Promise<CloseInfo>((resolve) => {
           const timer = timers.setTimeout(() => {
             kill(current, reason);
@@ -534,144 +711,32 @@ export function createLiveWebSocket<In = any, Out = In>(config: LiveWebSocketCon
         current.close(code, reason);
       }
     }
-    emit({ type: 'disconnected', ...pick(close), timestamp: timers.now() });
+    this.#emit({ type: 'disconnected', ...pick(close), timestamp: this.#timers.now() });
     // Unless a listener of that event connected again (which ended the wait).
-    syncWaiting();
+    this.#syncWaiting();
+  }
+}
+
+/** Stops listening to a socket: at once when closed, otherwise once its close event arrives. */
+function release(old: WebSocketLike): void {
+  old.onopen = old.onmessage = null;
+  if (old.readyState === 3) {
+    old.onerror = old.onclose = null;
+    return;
+  }
+  // `ws` throws an 'error' that nobody listens to: keep a sink until the close event.
+  old.onerror = ignore;
+  old.onclose = () => {
+    old.onerror = old.onclose = null;
   };
+}
 
-  const client: LiveWebSocketClient<In, Out> = {
-    connect(provider, requested = []) {
-      if (typeof provider !== 'string' && typeof provider !== 'function') {
-        return Promise.reject(new TypeError('URL must be a string or a function'));
-      }
-      const list = [...requested];
-      if (list.some((p) => typeof p !== 'string')) return Promise.reject(new TypeError('Protocols must be strings'));
-      if (disposed) return handled(Promise.reject(new WebSocketError('This client was disposed', WS_ERROR_CODES.CONNECTION_FAILED, false)));
-      const idle = status === 'disconnected' || status === 'failed';
-      const same = provider === target && list.join() === protocols.join();
-      if (status === 'connected' && same) return Promise.resolve();
-      // The latest call wins: another target replaces the current connection.
-      if (!same && !idle) {
-        // disconnect() counts one generation; any other call from now on (a listener of its
-        // `disconnected` event included) counts more.
-        const seen = generation + 1;
-        const closing = client.disconnect(1000, 'Connecting elsewhere');
-        // Unless another connect() or disconnect() came meanwhile: then that one wins.
-        return handled(closing.then(() => (seen === generation ? client.connect(provider, list) : Promise.reject(superseded()))));
-      }
-      target = provider;
-      protocols = list;
-      if (!detach && environment) {
-        hiddenAt = -1;
-        detach = environment.subscribe(lifecycle());
-      }
-      waiter ??= deferred();
-      const { promise } = waiter;
-      if (idle) attempts = totalDelay = 0;
-      if (status !== 'connecting') {
-        // Idle, or waiting to reconnect: try now.
-        timers.clearTimeout(attemptTimer);
-        void open();
-      }
-      return promise;
-    },
-
-    disconnect: (code = 1000, reason = '') => shut(code, reason),
-
-    send(message) {
-      let frame: SerializedData;
-      try {
-        frame = serializer.serialize(message);
-        if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
-          throw new TypeError(`serialize() gave ${typeof frame}, not a string, ArrayBuffer or typed array`);
-        }
-      } catch (cause) {
-        const error =
-          cause instanceof WebSocketError ? cause : new WebSocketError('Cannot serialize', WS_ERROR_CODES.INVALID_MESSAGE, false, cause);
-        report(error);
-        return handled(Promise.reject(error));
-      }
-      const current = socket;
-      if (status === 'connected' && current) {
-        try {
-          write(current, frame);
-          return Promise.resolve();
-        } catch (cause) {
-          const error = sendFailed('Send failed', cause);
-          report(error);
-          return handled(Promise.reject(error));
-        }
-      }
-      if ((status === 'connecting' || status === 'reconnecting') && held.length < queueSize) {
-        return handled(new Promise<void>((resolve, reject) => held.push({ frame, resolve, reject })));
-      }
-      const error = sendFailed(
-        queueSize > 0 && (status === 'connecting' || status === 'reconnecting') ? `Send queue is full (${queueSize})` : `Not connected (${status})`,
-      );
-      report(error);
-      return handled(Promise.reject(error));
-    },
-
-    subscribe: (listener) => messages.add(listener),
-    subscribeToEvents: (listener) => events.add(listener),
-
-    markDead(reason) {
-      const current = socket;
-      if (status !== 'connected' || !current) return;
-      kill(current, reason);
-      const close = { code: ABNORMAL, reason, wasClean: false };
-      status = 'disconnected';
-      connectedAt = null;
-      socket = null;
-      const seen = generation;
-      emit({ type: 'disconnected', ...close, timestamp: timers.now() });
-      if (seen === generation) afterLoss(close);
-    },
-
-    get state() {
-      return {
-        status,
-        url,
-        protocols: [...protocols],
-        reconnectAttempts: attempts,
-        lastError,
-        connectedAt: connectedAt === null ? null : new Date(connectedAt),
-      };
-    },
-
-    get network() {
-      return { online: online(), waiting: status === 'reconnecting' && retryAt === null };
-    },
-
-    get nextRetryAt() {
-      return retryAt;
-    },
-
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      messages.clear();
-      events.clear();
-      void shut(1000, '');
-    },
-
-    [Symbol.dispose]() {
-      client.dispose();
-    },
-
-    get stats() {
-      return {
-        messagesSent,
-        messagesReceived,
-        bytesSent,
-        bytesReceived,
-        reconnects,
-        errors,
-        uptime: connectedAt === null ? 0 : timers.now() - connectedAt,
-      };
-    },
-  };
-  return client;
+/** Drops a socket without waiting for the server: `ws` can terminate; others get a close frame. */
+function kill(old: WebSocketLike, reason: string): void {
+  release(old);
+  const terminate = (old as { terminate?: () => void }).terminate;
+  if (terminate) terminate.call(old);
+  else old.close(4000, reason.slice(0, 30));
 }
 
 function pick({ code, reason, wasClean }: CloseInfo): CloseInfo {

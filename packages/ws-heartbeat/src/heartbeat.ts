@@ -14,6 +14,7 @@ import {
   HeartbeatEngine,
   closeError,
   hold,
+  type HeartbeatHost,
   resolveHeartbeat,
   systemTimers,
 } from '@composable-svelte/ws-types/internal';
@@ -56,26 +57,25 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
     this.environment = environment;
     const options = resolveHeartbeat(settings);
     this.auto = autoStart && options !== null;
-    this.engine =
-      options &&
-      new HeartbeatEngine(options, timers, {
-        connected: () => this.inner.state.status === 'connected',
-        send: (ping) => this.inner.send(ping as Out),
-        report: (error) => {
-          this.report(error);
-        },
-        markDead: (reason) => {
-          this.inner.markDead(reason);
-        },
-        stopped: () => {
-          this.sync();
-        },
-      });
+    // The decorator is the engine's host: its own send, markDead and report are what the
+    // engine needs, and connected() and stopped() below complete it, with no object or
+    // closures per heartbeat.
+    this.engine = options && new HeartbeatEngine(options, timers, this as unknown as HeartbeatHost);
     const status = client.state.status;
     // Over a client already in use, autoStart follows it from now on.
     this.engaged = this.auto && status !== 'disconnected' && status !== 'failed';
     if (this.auto && status === 'connected') this.start();
     else this.sync();
+  }
+
+  /** For the engine (HeartbeatHost): pings go out, and timeouts count, only while connected. */
+  private connected(): boolean {
+    return this.inner.state.status === 'connected';
+  }
+
+  /** For the engine (HeartbeatHost): the loop stopped by itself (a late pong). */
+  private stopped(): void {
+    this.sync();
   }
 
   get isRunning(): boolean {

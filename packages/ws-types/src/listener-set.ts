@@ -15,7 +15,8 @@ interface Entry<V> {
  * `window.onerror`, `process.on('uncaughtException')` or the test runner instead of being lost.
  */
 export class ListenerSet<V> {
-  private readonly l = new Set<Entry<V>>();
+  // Made on the first add: most decorators of a stack never get a listener of their own.
+  private l: Set<Entry<V>> | null = null;
 
   /** @param onThrow - receives what a listener threw, and the value it was given. */
   constructor(private readonly onThrow?: (error: unknown, value: V) => void) {}
@@ -23,13 +24,16 @@ export class ListenerSet<V> {
   /** Adds a listener; the returned function removes it (calling it again does nothing). */
   add(listener: (value: V) => void): Unsubscribe {
     const entry: Entry<V> = { f: listener };
-    this.l.add(entry);
-    return () => void this.l.delete(entry);
+    const set = (this.l ??= new Set());
+    set.add(entry);
+    return () => void set.delete(entry);
   }
 
   /** Calls every listener with `value` without copying the set (a listener removed meanwhile is skipped). */
   emit(value: V): void {
-    for (const entry of this.l) {
+    const set = this.l;
+    if (!set) return;
+    for (const entry of set) {
       try {
         entry.f(value);
       } catch (error) {
@@ -40,12 +44,12 @@ export class ListenerSet<V> {
 
   /** Removes every listener. */
   clear(): void {
-    this.l.clear();
+    this.l?.clear();
   }
 
   /** How many listeners there are. */
   get size(): number {
-    return this.l.size;
+    return this.l ? this.l.size : 0;
   }
 
   private thrown(error: unknown, value: V): void {
