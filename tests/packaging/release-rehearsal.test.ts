@@ -136,7 +136,9 @@ function expectedBumps(packages: Map<string, Manifest>, changed: string, bump: '
       if (internal.length > 0) throw new Error(`${manifest.name} has ${field} on ${internal.join(', ')}: this rehearsal does not model them`);
     }
   }
-  const next = new Map([[changed, bumped(packages.get(changed)!.version, bump)]]);
+  const target = packages.get(changed);
+  if (target === undefined) throw new Error(`${changed} is not a public package of the workspace (${[...packages.keys()].join(', ')})`);
+  const next = new Map([[changed, bumped(target.version, bump)]]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const [name, manifest] of packages) {
