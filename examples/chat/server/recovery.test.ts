@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { createChatServer, type ChatServer, type ChatServerOptions } from './chat-server.js';
-import { startRedis, type RedisProcess } from './redis-process.js';
+import { freePort, startRedis, type RedisProcess } from './redis-process.js';
 import { hasRedis, noRedis, openPeer, redisRequired, until, warnIfNoRedis, type Peer } from './test-peer.js';
 
 warnIfNoRedis('The Redis half of the recovery tests');
@@ -170,6 +170,13 @@ describe.each(backends)('recovery, %s backplane', (backend) => {
 });
 
 describe.skipIf(!hasRedis && !redisRequired)('cluster over one Redis', () => {
+  it('refuses to start, saying why, when Redis cannot be reached', async () => {
+    const port = await freePort();
+    await expect(createChatServer({ redis: { url: `redis://127.0.0.1:${port}` } })).rejects.toThrow(
+      `Cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+
   it('two nodes share rooms, messages, seqs, presence and the room list', async () => {
     const prefix = `c${++prefixes}:`;
     const a = await start('redis', {}, prefix);

@@ -181,8 +181,18 @@ export async function createRedisBackplane(listener: BackplaneListener, options:
     readyOnce = true;
   });
 
-  await Promise.all([redis.connect(), subscriber.connect()]);
-  await subscriber.subscribe(keys.events);
+  let lastError: unknown;
+  redis.once('error', (error) => (lastError = error));
+  try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+    await subscriber.subscribe(keys.events);
+  } catch (error) {
+    // Without this, ioredis would go on retrying in the background.
+    redis.disconnect();
+    subscriber.disconnect();
+    const reason = lastError ?? error;
+    throw new Error(`Cannot reach Redis at ${options.url}: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: error });
+  }
 
   // This node's members per room, written again with every heartbeat: a node cut off from Redis
   // longer than `nodeTtl` has been swept by the others, and comes back whole.
