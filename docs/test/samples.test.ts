@@ -11,6 +11,9 @@ describe('code samples', () => {
   it('finds the samples of the site', () => {
     expect(samples.length).toBeGreaterThan(50);
     expect(new Set(samples.map((sample) => sample.page)).size).toBeGreaterThan(10);
+    // The packages' READMEs too: each shows at least one example.
+    const readmes = new Set(samples.filter((sample) => sample.origin === 'repository').map((sample) => sample.page));
+    expect(readmes.size).toBeGreaterThanOrEqual(8);
   });
 
   const files: SampleFiles = new Map();
@@ -83,10 +86,10 @@ describe('the check itself', () => {
     );
     expect(problems).toHaveLength(3);
     // A string URL is not a number: the imported file's type reaches the block that uses it.
-    expect(problems).toContainEqual(expect.stringMatching(/^example\.md, block 3 \(line 12\): line 4 of the block: TS2345 .*number/));
+    expect(problems).toContainEqual(expect.stringMatching(/^docs: example\.md, block 3 \(line 12\): line 4 of the block: TS2345 .*number/));
     // The script of a component is type-checked, its template parsed.
-    expect(problems).toContainEqual(expect.stringMatching(/^example\.md, block 4 \(line 19\): line 2 of the block: TS2322/));
-    expect(problems).toContainEqual(expect.stringMatching(/^example\.md, block 4 \(line 19\): Svelte: .*/));
+    expect(problems).toContainEqual(expect.stringMatching(/^docs: example\.md, block 4 \(line 19\): line 2 of the block: TS2322/));
+    expect(problems).toContainEqual(expect.stringMatching(/^docs: example\.md, block 4 \(line 19\): Svelte: .*/));
   });
 
   it('refuses a fragment without a reason', () => {

@@ -10,7 +10,7 @@
 // A .svelte block is checked twice: its `<script lang="ts">` is compiled like a .ts block, and
 // the whole component goes through Svelte's compiler (template syntax).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compile } from 'svelte/compiler';
 import ts from 'typescript';
@@ -23,8 +23,10 @@ const repoRoot = resolve(docsRoot, '..');
 const LANGUAGES: Record<string, 'ts' | 'js' | 'svelte'> = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js', svelte: 'svelte' };
 
 export interface Sample {
-  /** The page, relative to src/content/docs (`packages/ws-core.md`). */
+  /** The page, relative to src/content/docs (`packages/ws-core.md`), or to the repository for a README. */
   page: string;
+  /** Where the page is: a page of the site, or a package README in the repository. */
+  origin: 'site' | 'repository';
   /** 1-based index among the page's checked blocks. */
   index: number;
   /** 1-based line of the opening fence in the page. */
@@ -45,7 +47,7 @@ function metaValue(meta: string, key: string): string | undefined {
 }
 
 /** The checked code blocks of one page's source. */
-export function extractSamples(page: string, source: string): Sample[] {
+export function extractSamples(page: string, source: string, origin: Sample['origin'] = 'site'): Sample[] {
   const lines = source.split('\n');
   const samples: Sample[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -66,6 +68,7 @@ export function extractSamples(page: string, source: string): Sample[] {
       if (fragment?.trim() === '') throw new Error(`${page}:${i + 1}: fragment="" needs a reason`);
       samples.push({
         page,
+        origin,
         index: samples.length + 1,
         line: i + 1,
         lang,
@@ -88,12 +91,25 @@ export function listPages(dir = pagesRoot): string[] {
     .sort();
 }
 
+/** The packages' READMEs (short pages that point to the site): their samples are checked too. */
+export function listReadmes(): string[] {
+  return readdirSync(join(repoRoot, 'packages'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `packages/${entry.name}/README.md`)
+    .filter((page) => existsSync(join(repoRoot, page)))
+    .sort();
+}
+
 export function allSamples(): Sample[] {
-  return listPages().flatMap((page) => extractSamples(page, readFileSync(join(pagesRoot, page), 'utf8')));
+  return [
+    ...listPages().flatMap((page) => extractSamples(page, readFileSync(join(pagesRoot, page), 'utf8'))),
+    ...listReadmes().flatMap((page) => extractSamples(page, readFileSync(join(repoRoot, page), 'utf8'), 'repository')),
+  ];
 }
 
 /** "packages/ws-core.md, block 3 (line 42)". */
-export const describeSample = (sample: Sample): string => `${sample.page}, block ${sample.index} (line ${sample.line})`;
+export const describeSample = (sample: Sample): string =>
+  `${sample.origin === 'repository' ? '' : 'docs: '}${sample.page}, block ${sample.index} (line ${sample.line})`;
 
 export interface SampleProblem {
   sample: Sample;
@@ -143,7 +159,7 @@ export function checkSamples(samples: readonly Sample[], dir: string, files: Sam
   const problems: SampleProblem[] = [];
   for (const sample of samples) {
     if (sample.fragment !== undefined) continue;
-    const folder = join(dir, sample.page.replace(/\.mdx?$/, '').replace(/[^\w/-]/g, '_'));
+    const folder = join(dir, sample.origin, sample.page.replace(/\.mdx?$/, '').replace(/[^\w/-]/g, '_'));
     const name = sample.file === undefined ? `block-${sample.index}.${sample.lang}` : basename(sample.file);
     let path = join(folder, name);
     let code = sample.code;
