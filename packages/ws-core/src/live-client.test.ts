@@ -125,8 +125,12 @@ describe('connecting', () => {
       constructor() {
         sockets.push(this);
       }
-      send(): void {}
-      close(): void {}
+      send(): void {
+        throw new Error('not connected');
+      }
+      close(): void {
+        this.readyState = 3;
+      }
     }
     const client = create({ WebSocket: ErrorOnly as unknown as LiveWebSocketConfig['WebSocket'], reconnect: { maxAttempts: 1, jitter: false } });
     const done = client.connect(URL);

@@ -186,13 +186,8 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
     this.#Ctor = config.WebSocket;
     this.#environment = config.environment ?? null;
     const heartbeat = resolveHeartbeat(config.heartbeat);
-    // A listener that throws is reported like any other failure; one that throws while handling
-    // an error event is re-thrown from a microtask instead, so that errors cannot loop.
-    this.#messages = new ListenerSet<WebSocketMessage<In>>((cause) => this.#report(callbackFailed('A message listener', cause)));
-    this.#events = new ListenerSet<WebSocketEvent>((cause, event) => {
-      if (event.type === 'error') throw cause;
-      this.#report(callbackFailed('An event listener', cause));
-    });
+    this.#messages = new ListenerSet<WebSocketMessage<In>>(LiveClient.#messageThrew, this);
+    this.#events = new ListenerSet<WebSocketEvent>(LiveClient.#eventThrew, this);
     // Pings take the path of every send, so a failed ping is reported as any failed send is.
     this.#heartbeat =
       heartbeat &&
@@ -202,6 +197,18 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
         report: (error) => this.#report(error),
         markDead: (reason) => this.markDead(reason),
       });
+  }
+
+  // A listener that throws is reported like any other failure; one that throws while handling
+  // an error event is re-thrown from a microtask instead, so that errors cannot loop. Called on
+  // the client by its listener sets: one function for all clients, not closures per client.
+  static #messageThrew(this: LiveClient<unknown, unknown>, cause: unknown): void {
+    this.#report(callbackFailed('A message listener', cause));
+  }
+
+  static #eventThrew(this: LiveClient<unknown, unknown>, cause: unknown, event: WebSocketEvent): void {
+    if (event.type === 'error') throw cause;
+    this.#report(callbackFailed('An event listener', cause));
   }
 
   connect(provider: UrlProvider, requested: readonly string[] = []): Promise<void> {

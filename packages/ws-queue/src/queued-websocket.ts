@@ -87,9 +87,15 @@ class Queued<In, Out> extends ForwardingClient<In, Out> implements QueuedWebSock
       checkFunction('ack.ackOf', config.ack.ackOf);
     }
     this.ack = config.ack;
-    this.drops = new ListenerSet((cause) => this.report(callbackFailed('onDrop', cause)));
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called on this queue (the owner)
+    this.drops = new ListenerSet(Queued.dropListenerThrew, this);
     const onDrop = config.onDrop;
     if (onDrop) this.drops.add(([message, reason]) => onDrop(message, reason));
+  }
+
+  /** An `onDrop` that throws is the queue's own error (called on the queue by its drops set). */
+  private static dropListenerThrew(this: Queued<unknown, unknown>, cause: unknown): void {
+    this.report(callbackFailed('onDrop', cause));
   }
 
   get queue(): MessageQueue<Out> {

@@ -51,11 +51,22 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
     protected readonly inner: WebSocketClient<In, Out>,
     protected readonly clock: Pick<Timers, 'now'> = Date,
   ) {
-    this.messageListeners = new ListenerSet((error) => this.report(callbackFailed('A message listener', error)));
-    this.eventListeners = new ListenerSet((error, event) => {
-      if (event.type === 'error') throw error;
-      this.report(callbackFailed('An event listener', error));
-    });
+    /* eslint-disable @typescript-eslint/unbound-method -- called on this decorator (the owner) */
+    this.messageListeners = new ListenerSet(ForwardingClient.messageThrew, this);
+    this.eventListeners = new ListenerSet(ForwardingClient.eventThrew, this);
+    /* eslint-enable @typescript-eslint/unbound-method */
+  }
+
+  // What a listener threw becomes an error event of the decorator; one that throws while handling
+  // an error event is re-thrown from a microtask instead, so that errors cannot loop. Shared by
+  // every decorator (called on it by its listener sets) rather than closures per decorator.
+  private static messageThrew(this: ForwardingClient<unknown>, error: unknown): void {
+    this.report(callbackFailed('A message listener', error));
+  }
+
+  private static eventThrew(this: ForwardingClient<unknown>, error: unknown, event: WebSocketEvent): void {
+    if (event.type === 'error') throw error;
+    this.report(callbackFailed('An event listener', error));
   }
 
   connect(url: UrlProvider, protocols?: readonly string[]): Promise<void> {

@@ -89,6 +89,62 @@ describe('ListenerSet', () => {
     await expect(reported).resolves.toBe(boom);
   });
 
+  it('calls a listener added during an emit in that emit, as a Set iteration does, with one or more listeners', () => {
+    for (const before of [1, 2]) {
+      const set = createListenerSet<number>();
+      const calls: string[] = [];
+      let added = false;
+      for (let i = 0; i < before; i++) {
+        set.add((n) => {
+          calls.push(`l${i}:${n}`);
+          if (!added) {
+            added = true;
+            set.add((m) => calls.push(`new:${m}`));
+          }
+        });
+      }
+      set.emit(1);
+      set.emit(2);
+      const expected = before === 1 ? ['l0:1', 'new:1', 'l0:2', 'new:2'] : ['l0:1', 'l1:1', 'new:1', 'l0:2', 'l1:2', 'new:2'];
+      expect(calls, `${before} listener(s) before`).toEqual(expected);
+      expect(set.size).toBe(before + 1);
+    }
+  });
+
+  it('lets the only listener replace itself during an emit: the new one is called too, and only it afterwards', () => {
+    const set = createListenerSet<number>();
+    const calls: string[] = [];
+    const off = set.add((n) => {
+      calls.push(`old:${n}`);
+      off();
+      set.add((m) => calls.push(`new:${m}`));
+    });
+    set.emit(1);
+    set.emit(2);
+    expect(calls).toEqual(['old:1', 'new:1', 'new:2']);
+    expect(set.size).toBe(1);
+  });
+
+  it('keeps the order of the first listener when a second one comes, and counts through every change', () => {
+    const set = createListenerSet<string>();
+    const calls: string[] = [];
+    expect(set.size).toBe(0);
+    const offA = set.add((v) => calls.push(`a${v}`));
+    expect(set.size).toBe(1);
+    const offB = set.add((v) => calls.push(`b${v}`));
+    set.emit('1');
+    offA();
+    offA();
+    expect(set.size).toBe(1);
+    set.emit('2');
+    offB();
+    expect(set.size).toBe(0);
+    set.emit('3');
+    set.add((v) => calls.push(`c${v}`));
+    set.emit('4');
+    expect(calls).toEqual(['a1', 'b1', 'b2', 'c4']);
+  });
+
   it('clear removes every listener', () => {
     const set = createListenerSet<number>();
     const listener = vi.fn();
