@@ -8,7 +8,7 @@ import { createHeartbeat } from '@composable-svelte/ws-heartbeat';
 import { createQueuedWebSocket } from '@composable-svelte/ws-queue';
 import { createChannelRouter, createChannelWebSocket } from '@composable-svelte/ws-router';
 import { createFakeWebSocket, createMockWebSocket, createSpyWebSocket, recordEvents, type MockWebSocket } from '@composable-svelte/ws-testing';
-import type { WebSocketClient } from '@composable-svelte/ws-types';
+import type { BrowserEnvironment, LifecycleListener, WebSocketClient } from '@composable-svelte/ws-types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 interface Frame {
@@ -314,5 +314,50 @@ describe('layers act inside out, in every composition and subscription order', (
       }
       await client.disconnect();
     }
+  });
+});
+
+describe('a frozen page keeps what the queue holds', () => {
+  it('unacknowledged and queued messages survive a freeze and go out once the page resumes', async () => {
+    const fake = createFakeWebSocket();
+    let page: LifecycleListener | null = null;
+    const environment: BrowserEnvironment = {
+      online: () => true,
+      subscribe: (listener) => {
+        page = listener;
+        return () => (page = null);
+      },
+    };
+    const live = createLiveWebSocket<Frame>({ WebSocket: fake.WebSocket, environment, reconnect: { jitter: false } });
+    const queue = createQueuedWebSocket(live, {
+      maxSize: 10,
+      ack: { id: (frame) => frame.id!, ackOf: (frame) => (frame.type === 'ack' ? frame.id : undefined) },
+    });
+    const connecting = queue.connect('wss://chat.example/');
+    await vi.advanceTimersByTimeAsync(0);
+    fake.last().open();
+    await connecting;
+    // Sent, not yet acknowledged by the server when the page freezes.
+    await queue.send({ type: 'say', id: 'a', text: 'sent before' });
+    expect(fake.last().sent).toEqual([JSON.stringify({ type: 'say', id: 'a', text: 'sent before' })]);
+    page!.freeze();
+    expect(fake.last().closeRequest).toEqual({ code: 4001, reason: 'Page frozen' });
+    // Written while frozen: held.
+    await queue.send({ type: 'say', id: 'b', text: 'written frozen' });
+    expect(queue.queue.size).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fake.sockets).toHaveLength(1);
+
+    page!.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.sockets).toHaveLength(2);
+    fake.last().open();
+    await vi.advanceTimersByTimeAsync(0);
+    // Both go out on the new connection, in order; the acknowledged one leaves the queue.
+    expect(fake.last().sent.map((frame) => (JSON.parse(String(frame)) as Frame).id)).toEqual(['a', 'b']);
+    fake.last().receive(JSON.stringify({ type: 'ack', id: 'a' }));
+    expect(queue.queue.size).toBe(1);
+    fake.last().receive(JSON.stringify({ type: 'ack', id: 'b' }));
+    expect(queue.queue.size).toBe(0);
   });
 });
