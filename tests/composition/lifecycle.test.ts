@@ -354,7 +354,7 @@ describe('a frozen page keeps what the queue holds', () => {
     fake.last().open();
     await vi.advanceTimersByTimeAsync(0);
     // Both go out on the new connection, in order; the acknowledged one leaves the queue.
-    expect(fake.last().sent.map((frame) => (JSON.parse(String(frame)) as Frame).id)).toEqual(['a', 'b']);
+    expect(fake.last().sent.map((frame) => (JSON.parse(frame as string) as Frame).id)).toEqual(['a', 'b']);
     fake.last().receive(JSON.stringify({ type: 'ack', id: 'a' }));
     expect(queue.queue.size).toBe(1);
     fake.last().receive(JSON.stringify({ type: 'ack', id: 'b' }));
