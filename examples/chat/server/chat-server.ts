@@ -383,15 +383,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           fail(client, 'unavailable', UNAVAILABLE, { channel });
           return;
         }
-        if (after !== undefined && after > room.head) {
-          // The client saw messages this room's log never had: the log was lost (a restarted
-          // single server, an emptied Redis). It must start afresh, with a join without `after`.
-          client.rooms.delete(channel);
-          fail(client, 'stale-offset', `${channel} has no message ${after}: its log was lost; join again without after`, { channel });
-          return;
-        }
+        const stale = after !== undefined && after > room.head;
         try {
-          if (after === undefined) {
+          if (stale) {
+            // The client saw messages this room's log never had: the log was lost (a restarted
+            // single server, an emptied Redis). Nothing to replay; it is told to start afresh
+            // (leave, then join without `after`). It is in the room meanwhile: the messages its
+            // queue re-sends right after the join are taken, not refused.
+            fail(client, 'stale-offset', `${channel} has no message ${after}: its log was lost; join again without after`, { channel });
+          } else if (after === undefined) {
             const messages = await backplane.latest(channel, historySize, room.head);
             send(client, { type: 'history', channel, seq: room.head, messages });
           } else {

@@ -86,7 +86,8 @@ export type ErrorCode =
  * A refused frame. `id`: the refused frame's id, for a `say`. `replyTo`: the refused request's
  * id, for a `create` (the error is then that request's reply). `channel`: the room, for a refused
  * `join` (`stale-offset`: its `after` is beyond the room's last `seq`, the room's log was lost;
- * the client forgets its offset and joins again without one).
+ * the client is in the room but was sent nothing: it forgets its offset, leaves and joins again
+ * without one).
  */
 export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; id?: string; replyTo?: string; channel?: string }
 export type ServerFrame =
