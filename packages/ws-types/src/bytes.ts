@@ -2,17 +2,27 @@ import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import type { RawData } from './client.js';
 import type { SerializedData } from './serializer.js';
 
-// Text is counted by the platform's UTF-8 encoder, about 3× faster than a loop over the
-// characters in JavaScript: into a scratch buffer for the usual frame, through a copy for a
-// large one (so that the scratch buffer stays small).
-const encoder = new TextEncoder();
+// Text is counted natively: by Node's `Buffer.byteLength` where there is one (about twice as
+// fast as Node's `TextEncoder`), else by the platform's UTF-8 encoder, into a scratch buffer
+// for the usual frame, through a copy for a large one (so that the scratch buffer stays small).
+// Either is several times faster than a loop over the characters in JavaScript.
 const SCRATCH_CHARS = 2048;
-const scratch = new Uint8Array(SCRATCH_CHARS * 3);
+let encoder: TextEncoder | undefined;
+let scratch: Uint8Array | undefined;
+
+/** UTF-8 length by the platform's encoder. Exported for tests. */
+export const encodedLength = (text: string): number => {
+  encoder ??= new TextEncoder();
+  return text.length > SCRATCH_CHARS ? encoder.encode(text).length : encoder.encodeInto(text, (scratch ??= new Uint8Array(SCRATCH_CHARS * 3))).written;
+};
+
+const nodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+const textLength: (text: string) => number = nodeBuffer ? (text) => nodeBuffer.byteLength(text, 'utf8') : encodedLength;
 
 /** The bytes a frame occupies on the wire: UTF-8 length for text, byte length for binary. */
 export function byteLength(data: RawData | SerializedData): number {
   if (typeof data !== 'string') return 'size' in data ? data.size : data.byteLength;
-  return data.length > SCRATCH_CHARS ? encoder.encode(data).length : encoder.encodeInto(data, scratch).written;
+  return textLength(data);
 }
 
 /**
