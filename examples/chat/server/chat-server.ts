@@ -423,8 +423,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   /** Takes a token for a frame; a client over the limit is told, and closed after `abuseLimit` refusals. */
   const admit = (client: Client, ref: Ref): boolean => {
     if (client.limiter.take()) return true;
-    fail(client, 'rate-limited', `More than ${perSecond} frames a second`, ref);
-    if (++client.strikes > abuseLimit) client.socket.close(CLOSE_CODES.abuse, 'Rate limit exceeded');
+    // Through the client's queue, so that replies keep the order of the frames they answer.
+    const closing = ++client.strikes > abuseLimit;
+    client.frames.run(() => {
+      fail(client, 'rate-limited', `More than ${perSecond} frames a second`, ref);
+      if (closing) client.socket.close(CLOSE_CODES.abuse, 'Rate limit exceeded');
+    });
     return false;
   };
 
@@ -551,7 +555,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       }
       const ref = valid ? refOf(frame as Record<string, unknown>) : {};
       if (!admit(client, ref)) return;
-      if (!valid) fail(client, 'bad-frame', 'A frame is a JSON object with a string type');
+      if (!valid) client.frames.run(() => fail(client, 'bad-frame', 'A frame is a JSON object with a string type'));
       else client.frames.run(() => handle(client, frame as Record<string, unknown>, ref));
     });
     socket.on('close', () => {

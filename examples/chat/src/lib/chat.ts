@@ -69,8 +69,9 @@ export interface RoomState {
  * connected. The indicator shows more (the countdown, waiting for the network, the round-trip
  * time), read from the live client itself through `ChatConnection.connection`.
  *
- * `disconnected`: closed and not reconnecting for now (the page was frozen, or a loss while
- * offline: the client then waits for the network, and no event says so).
+ * `disconnected`: closed and not reconnecting for now (the page was frozen). A loss while
+ * offline is `reconnecting` too: the client waits for the network (its `network` event), which
+ * the indicator tells apart.
  */
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 

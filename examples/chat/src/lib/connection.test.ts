@@ -3,33 +3,47 @@ import { createFakeWebSocket } from '@composable-svelte/ws-testing';
 import type { ConnectionView } from '@composable-svelte/ws-types/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientFrame } from '../../server/protocol.js';
-import { CONNECTION_REFRESH, createChatConnection, type ChatConnection } from './connection.js';
+import { createChatConnection, type ChatConnection } from './connection.js';
 import { describeConnection } from './indicator.js';
 
 const URL = 'ws://chat.test/ws?name=Alice';
 
-/** The page as a test drives it: `up` is `navigator.onLine`, `page` the client's listener. */
-function fakePage(): { environment: BrowserEnvironment; setOnline(up: boolean): void; page(): LifecycleListener } {
+/**
+ * The page as a test drives it: `up` is `navigator.onLine`; the live client and the heartbeat
+ * each listen (the heartbeat while it runs), and `page()` reports to every listener, as the
+ * browser does.
+ */
+function fakePage(): { environment: BrowserEnvironment; listeners(): number; setOnline(up: boolean): void; page(): LifecycleListener } {
   let up = true;
-  let listener: LifecycleListener | null = null;
+  const listeners = new Set<LifecycleListener>();
+  const all = (event: keyof LifecycleListener) => (): void => {
+    for (const listener of [...listeners]) listener[event]();
+  };
+  const page: LifecycleListener = {
+    online: all('online'),
+    offline: all('offline'),
+    hidden: all('hidden'),
+    visible: all('visible'),
+    freeze: all('freeze'),
+    resume: all('resume'),
+  };
   return {
     environment: {
       online: () => up,
-      subscribe: (page) => {
-        listener = page;
-        return () => {
-          listener = null;
-        };
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
       },
     },
+    listeners: () => listeners.size,
     setOnline(value) {
       up = value;
-      if (value) listener?.online();
-      else listener?.offline();
+      if (value) page.online();
+      else page.offline();
     },
     page() {
-      if (!listener) throw new Error('The client is not listening to the page');
-      return listener;
+      if (listeners.size === 0) throw new Error('Nothing is listening to the page');
+      return page;
     },
   };
 }
@@ -71,8 +85,7 @@ describe('the chat connection in a browser (live client, fake page and socket)',
     // The socket may still work: kept until it is lost.
     expect(sockets.sockets).toHaveLength(1);
     sockets.last().drop(1006);
-    // No event says "waiting": the store sees it at its next refresh.
-    vi.advanceTimersByTime(CONNECTION_REFRESH);
+    // The client's network event tells the store at once.
     expect(view()).toMatchObject({ status: 'reconnecting', waitingForNetwork: true, nextRetryAt: null });
     expect(describeConnection(view(), Date.now())).toMatchObject({ status: 'waiting', label: 'Offline, waiting for the network' });
 
@@ -93,6 +106,18 @@ describe('the chat connection in a browser (live client, fake page and socket)',
     expect(view()).toMatchObject({ status: 'connected', waitingForNetwork: false });
     // The queue sends what was written offline (and keeps it until the server's ack).
     expect(sockets.last().sent).toContain(JSON.stringify(say));
+  });
+
+  it("offline while connected: the socket stays, and the heartbeat checks it at once, through the page's lifecycle", async () => {
+    const { sockets, network, view } = await connected();
+    // The live client and the running heartbeat both listen to the page.
+    expect(network.listeners()).toBe(2);
+    network.setOnline(false);
+    expect(sockets.last().sent).toContain(JSON.stringify({ type: 'ping' }));
+    expect(view().status).toBe('connected');
+    // No pong within the heartbeat's timeout: declared dead, and reconnection waits for the network.
+    vi.advanceTimersByTime(10_000);
+    expect(view()).toMatchObject({ status: 'reconnecting', waitingForNetwork: true });
   });
 
   it('closes with 4001 when the page is frozen and connects again as soon as it resumes', async () => {

@@ -85,6 +85,11 @@ export interface ChatStackOptions {
    * keeps): the router's `onGap`. @defaultValue none
    */
   onGap?: (gap: ChannelGap) => void;
+  /**
+   * The page's lifecycle for the heartbeat: a ping at once when the browser says `offline`, or
+   * when the page becomes visible after being hidden a ping interval or more. @defaultValue none
+   */
+  environment?: BrowserEnvironment | null;
 }
 
 /**
@@ -104,7 +109,7 @@ export interface ChatStackOptions {
  * top. Its request timeouts run on the platform's timers (fake timers apply in tests).
  */
 export function createChatStack(base: ChatClient, options: ChatStackOptions = {}): ChatConnection {
-  const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.heartbeatTimers });
+  const heartbeat = createHeartbeat(base, { ...HEARTBEAT, autoStart: true, timers: options.heartbeatTimers, environment: options.environment });
   const onGap = options.onGap;
   // Recovery: the router keeps each open room's last seq, re-joins with it after a reconnection
   // (to any node: they share the log), drops what it has already seen and reports what the
@@ -151,13 +156,15 @@ export interface ChatConnectionOptions {
  * back/forward cache, to connect again when it resumes.
  */
 export function createChatConnection(options: ChatConnectionOptions = {}): ChatConnection {
+  const environment = options.environment === undefined ? browserEnvironment() : options.environment;
   const live = createLiveWebSocket<ServerFrame, ClientFrame>({
     reconnect: RECONNECT,
     connectionTimeout: CONNECTION_TIMEOUT,
     WebSocket: options.WebSocket,
-    environment: options.environment === undefined ? browserEnvironment() : options.environment,
+    environment,
   });
-  return createChatStack(live, options.onGap ? { onGap: options.onGap } : {});
+  // The same lifecycle for the heartbeat: it checks a connection the browser says may be dead.
+  return createChatStack(live, { environment, ...(options.onGap ? { onGap: options.onGap } : {}) });
 }
 
 /**
