@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createChatServer, type ChatServer, type ChatServerOptions } from './chat-server.js';
 import type { ServerFrame } from './protocol.js';
+import { connectPeer, type Peer } from './test-peer.js';
 
 const servers: ChatServer[] = [];
 const sockets: WebSocket[] = [];
@@ -20,49 +21,9 @@ async function start(options: ChatServerOptions = {}): Promise<ChatServer> {
   return server;
 }
 
-/** A raw client that records every frame it receives. */
-interface Peer {
-  socket: WebSocket;
-  frames: ServerFrame[];
-  send(frame: unknown): void;
-  /** Resolves with the next frame (after those already seen) matching `type`. */
-  next<K extends ServerFrame['type']>(type: K, where?: (frame: Extract<ServerFrame, { type: K }>) => boolean): Promise<Extract<ServerFrame, { type: K }>>;
-}
-
+/** A raw client to `server`, named with a `hello` frame when `name` is given (after its `welcome`). */
 async function peer(server: ChatServer, name?: string, headers: Record<string, string> = {}): Promise<Peer> {
-  const socket = new WebSocket(server.wsUrl, { headers });
-  sockets.push(socket);
-  const frames: ServerFrame[] = [];
-  const waiting = new Set<() => void>();
-  socket.on('message', (data) => {
-    frames.push(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame);
-    for (const wake of waiting) wake();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  let cursor = 0;
-  const result: Peer = {
-    socket,
-    frames,
-    send: (frame) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    next: (type, where = () => true) =>
-      new Promise((resolve) => {
-        const look = (): void => {
-          while (cursor < frames.length) {
-            const frame = frames[cursor++]!;
-            if (frame.type === type && where(frame as never)) {
-              waiting.delete(look);
-              resolve(frame as never);
-              return;
-            }
-          }
-        };
-        waiting.add(look);
-        look();
-      }),
-  };
+  const result = await connectPeer(server.wsUrl, { sockets, headers });
   if (name !== undefined) {
     result.send({ type: 'hello', name });
     await result.next('welcome');

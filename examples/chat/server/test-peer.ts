@@ -32,8 +32,15 @@ export interface Peer {
 
 /** Opens a raw client to `url` (named through `?name=` when `name` is given, after its `welcome`). */
 export async function openPeer(url: string, name?: string, sockets?: WebSocket[]): Promise<Peer> {
-  const socket = new WebSocket(name === undefined ? url : `${url}?name=${encodeURIComponent(name)}`);
-  sockets?.push(socket);
+  const peer = await connectPeer(name === undefined ? url : `${url}?name=${encodeURIComponent(name)}`, { sockets });
+  if (name !== undefined) await peer.next('welcome');
+  return peer;
+}
+
+/** Opens a raw client to `url` as it is, with `headers` on the upgrade request; `sockets` collects it for clean-up. */
+export async function connectPeer(url: string, options: { sockets?: WebSocket[] | undefined; headers?: Record<string, string> } = {}): Promise<Peer> {
+  const socket = new WebSocket(url, { headers: options.headers ?? {} });
+  options.sockets?.push(socket);
   const frames: ServerFrame[] = [];
   const waiting = new Set<() => void>();
   socket.on('message', (data) => {
@@ -67,7 +74,6 @@ export async function openPeer(url: string, name?: string, sockets?: WebSocket[]
     lines: () => frames.flatMap((frame) => (frame.type === 'message' ? [frame] : [])),
     close: () => socket.terminate(),
   };
-  if (name !== undefined) await peer.next('welcome');
   return peer;
 }
 
