@@ -4,15 +4,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServer, type ChatServer } from '../server/chat-server.js';
 import {
   artifacts,
   buildApp,
-  CHROMIUM_ARGS,
-  chromiumPath,
   hasChromium,
+  launchBrowser,
   indicator,
   messages,
   noChromium,
@@ -40,13 +39,7 @@ describe.skipIf(!hasChromium && !required)('chat in Chromium', () => {
     // The app is built once, into a folder of its own (the `dist` of `pnpm chat` is left alone).
     staticDir = await buildApp();
     server = await createChatServer({ port: 0, staticDir });
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 900, height: 700 },
-    });
-    context.setDefaultTimeout(20_000);
+    context = await launchBrowser(profileDir);
   }, 120_000);
 
   afterAll(async () => {

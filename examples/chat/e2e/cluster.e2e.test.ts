@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedis, type RedisProcess } from '../server/redis-process.js';
 import { buildServer, startNode, type NodeProcess } from '../server/test-nodes.js';
@@ -13,9 +13,8 @@ import { hasRedis, noRedis, warnIfNoRedis } from '../server/test-peer.js';
 import {
   artifacts,
   buildApp,
-  CHROMIUM_ARGS,
-  chromiumPath,
   hasChromium,
+  launchBrowser,
   indicator,
   messages,
   noChromium,
@@ -52,13 +51,7 @@ describe.skipIf((!hasChromium || !hasRedis) && !required)('the cluster in Chromi
       CHAT_NODE_TTL: '1500',
     };
     nodes.push(...(await Promise.all(ports.map((port) => startNode(entry, env, port)))));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 900, height: 700 },
-    });
-    context.setDefaultTimeout(20_000);
+    context = await launchBrowser(profileDir);
   }, 120_000);
 
   afterAll(async () => {

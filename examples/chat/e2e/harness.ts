@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import type { ChatServer } from '../server/chat-server.js';
 import type { IndicatorStatus } from '../src/lib/indicator.js';
@@ -50,6 +50,18 @@ export const CHROMIUM_ARGS = [
 const run = promisify(execFile);
 
 /** Builds the app into a new temporary folder (the `dist` of `pnpm chat` is left alone) and returns it. */
+/** A headless Chromium on its own profile folder, as every e2e test drives it: 900×700, 20 s timeouts. */
+export async function launchBrowser(profileDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 900, height: 700 },
+  });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
 export async function buildApp(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'chat-e2e-app-'));
   await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
