@@ -57,7 +57,7 @@ export interface LiveWebSocketConfig {
   WebSocket?: WebSocketConstructor | undefined;
   /** Timers and clock. @defaultValue the platform's `setTimeout`, `clearTimeout` and `Date.now` */
   timers?: Timers | undefined;
-  /** Randomness for jitter. @defaultValue `Math.random` */
+  /** Randomness for jitter: a number in [0, 1). One that throws or gives anything else is reported (`CALLBACK_FAILED`) and 0.5 is used. @defaultValue `Math.random` */
   random?: RandomSource | undefined;
   /**
    * The browser's lifecycle: with one, reconnection waits while offline, tries at once when
