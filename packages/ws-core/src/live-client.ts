@@ -301,7 +301,8 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
       status: this.#status,
       url: this.#url,
       protocols: [...this.#protocols],
-      reconnectAttempts: this.#stable() ? 0 : this.#attempts,
+      // The clock is read only when there are attempts to forget (`state` is read per send by ws-queue).
+      reconnectAttempts: this.#attempts > 0 && !this.#stable() ? this.#attempts : 0,
       lastError: this.#lastError,
       connectedAt: at === null ? null : new Date(at),
     };
@@ -420,7 +421,7 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
 
   /** Leaving `connected`: a connection that stayed up `minUptime` ms starts the attempt count again. */
   #down(): void {
-    if (this.#stable()) this.#attempts = this.#totalDelay = 0;
+    if (this.#attempts > 0 && this.#stable()) this.#attempts = this.#totalDelay = 0;
   }
 
   /** An open connection is gone (the socket closed, or `markDead`): tell, then reconnect or not. */
