@@ -164,8 +164,6 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
   #detach: Unsubscribe | null = null;
   // Closed by the client itself for a frozen page: connect again on resume.
   #frozen = false;
-  // When the page was hidden, -1 while visible.
-  #hiddenAt = -1;
   // Whether the last `network` event said the client waits for the network.
   #waiting = false;
 
@@ -234,7 +232,6 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
     this.#target = provider;
     this.#protocols = list;
     if (!this.#detach && this.#environment) {
-      this.#hiddenAt = -1;
       this.#detach = this.#environment.subscribe(this.#lifecycle());
     }
     const { promise } = (this.#waiter ??= deferred());
@@ -653,14 +650,10 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
         this.#clearTimers();
         this.#syncWaiting();
       },
-      hidden: () => {
-        if (this.#hiddenAt < 0) this.#hiddenAt = this.#timers.now();
-      },
+      hidden: () => this.#heartbeat?.hidden(),
       visible: () => {
-        const hidden = this.#hiddenAt < 0 ? 0 : this.#timers.now() - this.#hiddenAt;
-        this.#hiddenAt = -1;
         this.#retry();
-        this.#heartbeat?.check(hidden);
+        this.#heartbeat?.visible();
       },
       freeze: () => {
         if (this.#status === 'disconnected' || this.#status === 'failed') return;

@@ -47,8 +47,6 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
   private readonly auto: boolean;
   private readonly environment: BrowserEnvironment | null;
   private detach: Unsubscribe | null = null;
-  // When the page was hidden, -1 while visible.
-  private hiddenAt = -1;
 
   constructor(client: WebSocketClient<In, Out>, config: HeartbeatWebSocketConfig) {
     // The decorator's own options are not heartbeat settings: keep them out of the engine's.
@@ -134,18 +132,11 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
   }
 
   private watch(environment: BrowserEnvironment): Unsubscribe {
-    this.hiddenAt = -1;
     const nothing = (): void => undefined;
     return environment.subscribe({
       offline: () => this.engine?.check(),
-      hidden: () => {
-        if (this.hiddenAt < 0) this.hiddenAt = this.clock.now();
-      },
-      visible: () => {
-        const hidden = this.hiddenAt < 0 ? 0 : this.clock.now() - this.hiddenAt;
-        this.hiddenAt = -1;
-        this.engine?.check(hidden);
-      },
+      hidden: () => this.engine?.hidden(),
+      visible: () => this.engine?.visible(),
       // The live client reconnects; a heartbeat has nothing to do then.
       online: nothing,
       freeze: nothing,

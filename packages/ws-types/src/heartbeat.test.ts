@@ -652,6 +652,49 @@ describe('HeartbeatEngine against the clock', () => {
   });
 });
 
+describe('HeartbeatEngine.hidden() and visible()', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const options: HeartbeatOptions = { ...DEFAULT_HEARTBEAT, enabled: true, interval: 1000, timeout: 300 };
+
+  it('pings when the page shows after being hidden an interval or more, from the first hidden() on', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    engine.hidden();
+    vi.setSystemTime(500);
+    // A second hidden() (an environment reporting at subscription) keeps the first time.
+    engine.hidden();
+    vi.setSystemTime(999);
+    engine.visible();
+    expect(host.send).not.toHaveBeenCalled();
+    engine.hidden();
+    vi.setSystemTime(1999);
+    engine.visible();
+    expect(host.send).toHaveBeenCalledOnce();
+    // Visible again without having been hidden: nothing.
+    engine.visible();
+    expect(host.send).toHaveBeenCalledOnce();
+  });
+
+  it('declares a connection dead at once when the page shows with its pong overdue by the clock', () => {
+    const { host } = makeHost();
+    const engine = new HeartbeatEngine(options, systemTimers, host);
+    engine.start();
+    vi.advanceTimersByTime(1000);
+    expect(host.send).toHaveBeenCalledOnce();
+    engine.hidden();
+    vi.setSystemTime(Date.now() + 5000);
+    engine.visible();
+    expect(host.markDead).toHaveBeenCalledOnce();
+  });
+});
+
 describe('HeartbeatEngine.check()', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 0 });

@@ -79,6 +79,8 @@ const ignore = (): void => undefined;
 export class HeartbeatEngine {
   private timer: TimerHandle = undefined;
   private sentAt = -1;
+  // When the page was hidden, -1 while visible (see hidden() and visible()).
+  private hiddenAt = -1;
   private on = false;
   private latest: number | null = null;
   private smoothed: number | null = null;
@@ -122,6 +124,18 @@ export class HeartbeatEngine {
    * @param idle - how long the connection went unobserved, in ms (a page hidden that long).
    * @defaultValue `Infinity`: always ping (the network just changed).
    */
+  /** The page was hidden: {@link visible} measures from the first call since the page was last visible. */
+  hidden(): void {
+    if (this.hiddenAt < 0) this.hiddenAt = this.timers.now();
+  }
+
+  /** The page is visible again: {@link check} with the time it was hidden (0 when not known hidden). */
+  visible(): void {
+    const idle = this.hiddenAt < 0 ? 0 : this.timers.now() - this.hiddenAt;
+    this.hiddenAt = -1;
+    this.check(idle);
+  }
+
   check(idle = Infinity): void {
     if (!this.on) return;
     if (this.sentAt < 0) {
