@@ -1,5 +1,6 @@
 import { createFakeWebSocket, type FakeWebSocketControls } from '@composable-svelte/ws-testing';
-import { WebSocketError, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
+import { WebSocketError, type ConnectionStatus, type WebSocketClient, type WebSocketEvent } from '@composable-svelte/ws-types';
+import { STATUS, type StatusSource } from '@composable-svelte/ws-types/internal';
 import type { LiveWebSocketConfig } from './config.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLiveWebSocket } from './live-client.js';
@@ -221,6 +222,34 @@ describe('connecting', () => {
     const cause = new Error('token expired');
     const error = (await client.connect(() => Promise.reject(cause)).catch((e: unknown) => e)) as WebSocketError;
     expect(error).toMatchObject({ code: 'CONNECTION_FAILED', cause });
+  });
+});
+
+describe('STATUS (the status alone, read by decorators on every send)', () => {
+  it('is state.status at every step: connecting, connected, reconnecting, failed, disconnected', async () => {
+    const client = create({ reconnect: { maxAttempts: 1, initialDelay: 100, jitter: false } });
+    // What a decorator reads, and what state says, at every step.
+    const seen: [ConnectionStatus | undefined, ConnectionStatus][] = [];
+    const look = (): void => {
+      seen.push([(client as StatusSource)[STATUS], client.state.status]);
+    };
+    look();
+    client.subscribeToEvents(look);
+    const done = client.connect(URL);
+    look();
+    await advance(0);
+    fake.last().open();
+    await done;
+    fake.last().drop();
+    await advance(100);
+    fake.last().fail();
+    const again = client.connect(URL);
+    look();
+    await client.disconnect();
+    await again.catch(() => undefined);
+    look();
+    for (const [bare, state] of seen) expect(bare).toBe(state);
+    expect(new Set(seen.map(([bare]) => bare))).toEqual(new Set(['disconnected', 'connecting', 'connected', 'reconnecting', 'failed']));
   });
 });
 

@@ -36,6 +36,7 @@ import {
   handled,
   ListenerSet,
   resolveHeartbeat,
+  STATUS,
   systemTimers,
   withDefaults,
 } from '@composable-svelte/ws-types/internal';
@@ -57,6 +58,9 @@ const ABNORMAL = 1006;
 const REFUSED: CloseInfo = { code: ABNORMAL, reason: '', wasClean: false };
 
 const ignore = (): void => undefined;
+
+/** What every send written at once returns: one settled promise shared by all, not one per message. */
+let written: Promise<void> | undefined;
 
 /** A send held while reconnecting, settled once it is written or dropped. */
 interface Held {
@@ -265,7 +269,7 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
     if (status === 'connected' && current) {
       try {
         this.#write(current, frame);
-        return Promise.resolve();
+        return (written ??= Promise.resolve());
       } catch (cause) {
         return this.#rejected(sendFailed('Send failed', cause));
       }
@@ -303,6 +307,11 @@ class LiveClient<In, Out> implements LiveWebSocketClient<In, Out> {
       lastError: this.#lastError,
       connectedAt: at === null ? null : new Date(at),
     };
+  }
+
+  /** The status alone, for the decorators around this client, which read it on every send (`STATUS` in ws-types/internal). */
+  get [STATUS](): ConnectionStatus {
+    return this.#status;
   }
 
   get network(): NetworkState {

@@ -59,7 +59,7 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
     // engine needs, and connected() and stopped() below complete it, with no object or
     // closures per heartbeat.
     this.engine = options && new HeartbeatEngine(options, timers, this as unknown as HeartbeatHost);
-    const status = client.state.status;
+    const status = this.innerStatus();
     // Over a client already in use, autoStart follows it from now on.
     this.engaged = this.auto && status !== 'disconnected' && status !== 'failed';
     if (this.auto && status === 'connected') this.start();
@@ -68,7 +68,7 @@ class Heartbeat<In, Out> extends ForwardingClient<In, Out> implements HeartbeatW
 
   /** For the engine (HeartbeatHost): pings go out, and timeouts count, only while connected. */
   private connected(): boolean {
-    return this.inner.state.status === 'connected';
+    return this.innerStatus() === 'connected';
   }
 
   /** For the engine (HeartbeatHost): the loop stopped by itself (a late pong). */

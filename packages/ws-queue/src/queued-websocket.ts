@@ -219,7 +219,7 @@ class Queued<In, Out> extends ForwardingClient<In, Out> implements QueuedWebSock
   }
 
   private connected(): boolean {
-    return this.inner.state.status === 'connected';
+    return this.innerStatus() === 'connected';
   }
 
   private drop(message: Out, reason: DropReason): void {

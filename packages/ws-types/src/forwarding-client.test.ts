@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketError, WS_ERROR_CODES } from './errors.js';
 import { ForwardingClient } from './forwarding-client.js';
 import { ListenerSet } from './listener-set.js';
+import { STATUS } from './status.js';
 import type { EventListener, MessageListener, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from './client.js';
 import type { ConnectionState, ConnectionStats, ConnectionStatus } from './connection.js';
 import type { WebSocketEvent } from './events.js';
@@ -106,6 +107,10 @@ class Probe<T = unknown> extends ForwardingClient<T> {
 
   resync(): void {
     this.sync();
+  }
+
+  get status(): ConnectionStatus {
+    return this.innerStatus();
   }
 
   fail(error: WebSocketError): void {
@@ -223,6 +228,32 @@ describe('ForwardingClient: forwarding', () => {
     const client = new Probe(new FakeClient(), true);
     expect(() => client.subscribeToEvents(null as unknown as EventListener)).toThrow(new TypeError('listener must be a function'));
     expect(() => client.subscribe('x' as unknown as MessageListener<unknown>)).toThrow(TypeError);
+  });
+});
+
+describe('ForwardingClient: innerStatus()', () => {
+  it("reads the status of a client without STATUS from its state, through every decorator", () => {
+    const inner = new FakeClient();
+    const outer = new Probe(new Probe(inner));
+    inner.setStatus('reconnecting');
+    expect(outer.status).toBe('reconnecting');
+  });
+
+  it('reads STATUS of the client at the bottom of a stack without building any state snapshot', () => {
+    class Bare extends FakeClient {
+      reads = 0;
+      get [STATUS](): ConnectionStatus {
+        this.reads++;
+        return this.state.status;
+      }
+    }
+    const inner = new Bare();
+    inner.setStatus('connected');
+    const outer = new Probe(new Probe(inner));
+    const snapshots = [vi.spyOn(outer, 'state', 'get'), vi.spyOn(ForwardingClient.prototype, 'state', 'get')];
+    expect(outer.status).toBe('connected');
+    for (const snapshot of snapshots) expect(snapshot).not.toHaveBeenCalled();
+    expect(inner.reads).toBe(1);
   });
 });
 

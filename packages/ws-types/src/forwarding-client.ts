@@ -3,8 +3,9 @@ import { callbackFailed } from './callbacks.js';
 import { ListenerSet } from './listener-set.js';
 import { handled } from './options.js';
 import { hold } from './hold.js';
+import { STATUS, type StatusSource } from './status.js';
 import type { EventListener, MessageListener, Unsubscribe, UrlProvider, WebSocketClient, WebSocketMessage } from './client.js';
-import type { ConnectionState, ConnectionStats } from './connection.js';
+import type { ConnectionState, ConnectionStats, ConnectionStatus } from './connection.js';
 import type { WebSocketEvent } from './events.js';
 import type { Timers } from './platform.js';
 
@@ -129,6 +130,17 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
     this.dispose();
   }
 
+  /**
+   * The wrapped client's `state.status`, read for every send without building snapshots:
+   * through the decorators inside, whose status is the one of the client at the bottom, to
+   * that client's {@link STATUS} when it offers one (the live client does).
+   */
+  protected innerStatus(): ConnectionStatus {
+    let client: { readonly state: ConnectionState } = this.inner;
+    while (client instanceof ForwardingClient) client = client.inner;
+    return (client as StatusSource)[STATUS] ?? client.state.status;
+  }
+
   /** Adds a listener of this decorator's own messages (after {@link onMessage}). */
   protected listen(listener: MessageListener<In>): Unsubscribe {
     return this.track(this.messageListeners, listener);
@@ -196,7 +208,7 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
   }
 
   private settle(): void {
-    const status = this.inner.state.status;
+    const status = this.innerStatus();
     if (this.engaged && (status === 'disconnected' || status === 'failed')) {
       this.engaged = false;
       this.sync();

@@ -23,6 +23,7 @@ describe('the ./internal entry', () => {
         'superseded',
         'byteLength',
         'closeError',
+        'STATUS',
       ].sort(),
     );
     expect(internal).not.toHaveProperty('createHeartbeatEngine');

@@ -13,3 +13,5 @@ export { hold } from './hold.js';
 export type { Deferred } from './deferred.js';
 export { deferred, superseded } from './deferred.js';
 export { byteLength, closeError } from './bytes.js';
+export type { StatusSource } from './status.js';
+export { STATUS } from './status.js';
