@@ -1,6 +1,10 @@
 // Scenario 3. Fan-in: C clients in this one process, each receiving a broadcast of M messages
-// of about 128 bytes; total time from the broadcast request to the last message received, and
-// JS heap bytes per connected client (after full collections, --expose-gc).
+// of about 128 bytes; total time from the broadcast request to the last message received. And
+// JS heap bytes per connected client (after full collections, --expose-gc), read in a fresh
+// process for each reading (heap-probe.js says why).
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { BASELINE } from '../clients.js';
 import { collectGarbage, compare, deferred, fmt, fmtRange, fmtRatio, sleep, table, waitFor } from '../harness.js';
 
@@ -9,15 +13,32 @@ export const key = 'fan-in';
 export const title = 'Fan-in';
 
 const BATCH = 50;
+const PROBE = fileURLToPath(new URL('../heap-probe.js', import.meta.url));
+const execute = promisify(execFile);
+
+/**
+ * Heap bytes per connected client of one implementation, over `clients` clients connected
+ * by a process of its own (see heap-probe.js); waits until the server has let them all go.
+ *
+ * @param {string} implId
+ * @param {import('../servers.js').Servers} servers
+ * @param {number} clients
+ * @returns {Promise<number>}
+ */
+async function heapPerClient(implId, servers, clients) {
+  const { stdout } = await execute(process.execPath, ['--expose-gc', PROBE, implId, servers.broadcast, String(clients)], { timeout: 120_000 });
+  await waitFor(async () => (await servers.request('clients')).broadcast === 0, 'the heap probe\'s clients gone at the server');
+  return JSON.parse(stdout).heapPerClient;
+}
 
 /**
  * @param {import('../clients.js').Implementation} impl
  * @param {import('../servers.js').Servers} servers
  * @param {number} clients
  * @param {number} messages
- * @param {number} collections full collections before each heap reading
+ * @param {number} heapClients clients of the heap reading (none for a warm-up)
  */
-async function fanIn(impl, servers, clients, messages, collections) {
+async function fanIn(impl, servers, clients, messages, heapClients) {
   const expected = clients * messages;
   let received = 0;
   const done = deferred(120_000, `${impl.id}: ${expected} broadcast messages`);
@@ -25,8 +46,7 @@ async function fanIn(impl, servers, clients, messages, collections) {
     if (++received === expected) done.resolve();
   };
 
-  collectGarbage(collections);
-  const heapBefore = process.memoryUsage().heapUsed;
+  collectGarbage();
   /** @type {import('../clients.js').BenchClient[]} */
   const connected = [];
   for (let i = 0; i < clients; i += BATCH) {
@@ -34,8 +54,6 @@ async function fanIn(impl, servers, clients, messages, collections) {
     connected.push(...(await Promise.all(batch)));
   }
   await waitFor(async () => (await servers.request('clients')).broadcast === clients, `${clients} clients at the server`);
-  collectGarbage(collections);
-  const heapAfter = process.memoryUsage().heapUsed;
 
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -47,9 +65,9 @@ async function fanIn(impl, servers, clients, messages, collections) {
 
   await Promise.all(connected.map((client) => client.close()));
   await waitFor(async () => (await servers.request('clients')).broadcast === 0, 'every client closed at the server');
-  // Let the clients' own close events run, so no socket of this run is still reachable when the next one reads the heap.
-  await sleep(collections > 1 ? 200 : 10);
-  return { ms, heapPerClient: (heapAfter - heapBefore) / clients, cpuUsPerMsg: (user + system) / expected };
+  // Let the clients' own close events run before the next run.
+  await sleep(10);
+  return { ms, heapPerClient: heapClients ? await heapPerClient(impl.id, servers, heapClients) : NaN, cpuUsPerMsg: (user + system) / expected };
 }
 
 /** @param {import('../run.js').Context} ctx */
@@ -58,8 +76,10 @@ export async function run(ctx) {
   const messages = ctx.quick ? 10 : 100;
   const ids = ctx.impls.map((impl) => impl.id);
   const byId = new Map(ctx.impls.map((impl) => [impl.id, impl]));
-  const measure = (/** @type {string} */ implId, /** @type {number} */ count) => fanIn(/** @type {any} */ (byId.get(implId)), ctx.servers, count, messages, ctx.quick ? 1 : 4);
-  const results = await ctx.alternate(ids, (implId) => measure(implId, clients), { warmup: (implId) => measure(implId, ctx.quick ? 5 : 100) });
+  const heapClients = ctx.quick ? 20 : 500;
+  const measure = (/** @type {string} */ implId, /** @type {number} */ count, /** @type {number} */ heapOf) =>
+    fanIn(/** @type {any} */ (byId.get(implId)), ctx.servers, count, messages, heapOf);
+  const results = await ctx.alternate(ids, (implId) => measure(implId, clients, heapClients), { warmup: (implId) => measure(implId, ctx.quick ? 5 : 100, 0) });
   const time = compare(results, 'ms', BASELINE);
   const heap = compare(results, 'heapPerClient', BASELINE);
   const cpu = compare(results, 'cpuUsPerMsg', BASELINE);
@@ -74,7 +94,7 @@ export async function run(ctx) {
     id,
     key,
     title,
-    method: `${fmt(clients)} clients connected from this one process to the broadcast server, which sends each of them ${messages} messages of about 128 bytes (framed once, written in one go, so the server is not what is timed). Time from the broadcast request to the last message received; heap = \`process.memoryUsage().heapUsed\` after full collections with all clients connected, minus before, divided by the clients (it includes the benchmark's own handle per client, the same for all). Lower is better; ratios to raw \`ws\` round by round.`,
+    method: `${fmt(clients)} clients connected from this one process to the broadcast server, which sends each of them ${messages} messages of about 128 bytes (framed once, written in one go, so the server is not what is timed). Time from the broadcast request to the last message received; heap = \`process.memoryUsage().heapUsed\` after full collections with ${fmt(heapClients)} more clients connected, minus before, divided by them (it includes the benchmark's own handle per client, the same for all), read in a fresh process for each implementation and round, after a first ${fmt(BATCH * 2)} clients that compile the code they run: in one long-lived process the same clients read up to a third heavier or lighter depending on what ran before. Lower is better; ratios to raw \`ws\` round by round.`,
     tables: [
       table(
         ['implementation', 'time ms, median (min–max)', 'time ratio to raw ws', 'heap bytes/client', 'heap ratio to raw ws', 'client CPU µs/message', 'CPU ratio'],
