@@ -31,10 +31,9 @@ const noop = (): void => undefined;
  *   decorator inert: `connect()` and `send()` reject, new subscriptions receive nothing.
  */
 export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> {
-  /** Own message listeners, for decorators that filter or react to messages (see {@link listen}). */
-  protected readonly messageListeners: ListenerSet<WebSocketMessage<In>>;
-  /** Own event listeners: every event of the wrapped client, then this decorator's own `error` events. */
-  protected readonly eventListeners: ListenerSet<WebSocketEvent>;
+  // Own listeners, each set made when first needed: in a stack, most layers never have any.
+  private messageSet: ListenerSet<WebSocketMessage<In>> | null = null;
+  private eventSet: ListenerSet<WebSocketEvent> | null = null;
   /** Set by `connect()` through this decorator, cleared when the wrapped client becomes idle again. */
   protected engaged = false;
   protected disposed = false;
@@ -51,11 +50,18 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
   constructor(
     protected readonly inner: WebSocketClient<In, Out>,
     protected readonly clock: Pick<Timers, 'now'> = Date,
-  ) {
-    /* eslint-disable @typescript-eslint/unbound-method -- called on this decorator (the owner) */
-    this.messageListeners = new ListenerSet(ForwardingClient.messageThrew, this);
-    this.eventListeners = new ListenerSet(ForwardingClient.eventThrew, this);
-    /* eslint-enable @typescript-eslint/unbound-method */
+  ) {}
+
+  /** Own message listeners, for decorators that filter or react to messages (see {@link listen}). */
+  protected get messageListeners(): ListenerSet<WebSocketMessage<In>> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called on this decorator (the owner)
+    return (this.messageSet ??= new ListenerSet(ForwardingClient.messageThrew, this));
+  }
+
+  /** Own event listeners: every event of the wrapped client, then this decorator's own `error` events. */
+  protected get eventListeners(): ListenerSet<WebSocketEvent> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called on this decorator (the owner)
+    return (this.eventSet ??= new ListenerSet(ForwardingClient.eventThrew, this));
   }
 
   // What a listener threw becomes an error event of the decorator; one that throws while handling
@@ -121,8 +127,8 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
     this.release();
     this.disposed = true;
     this.engaged = false;
-    this.messageListeners.clear();
-    this.eventListeners.clear();
+    this.messageSet?.clear();
+    this.eventSet?.clear();
     this.sync(true);
   }
 
@@ -181,19 +187,19 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
     this.ownErrors++;
     this.ownLastError = error;
     this.innerErrors = this.inner.stats.errors;
-    this.eventListeners.emit({ type: 'error', error, timestamp: this.clock.now() });
+    this.eventSet?.emit({ type: 'error', error, timestamp: this.clock.now() });
   }
 
   /** Holds or releases the subscriptions on the wrapped client to match what is needed now. */
   protected sync(off = this.disposed): void {
-    const messages = !off && (this.messageListeners.size > 0 || this.needsMessages());
-    const events = !off && (this.eventListeners.size > 0 || this.needsEvents());
+    const messages = !off && (!!this.messageSet?.size || this.needsMessages());
+    const events = !off && (!!this.eventSet?.size || this.needsEvents());
     const following = this.offEvents;
     this.offEvents = hold(following, events, () => this.inner.subscribeToEvents((event) => this.dispatch(event)));
     if (!following && this.offEvents) this.attached();
     this.offMessages = hold(this.offMessages, messages, () =>
       this.inner.subscribe((message) => {
-        if (this.onMessage(message)) this.messageListeners.emit(message);
+        if (this.onMessage(message)) this.messageSet?.emit(message);
       }),
     );
   }
@@ -203,7 +209,7 @@ export class ForwardingClient<In, Out = In> implements WebSocketClient<In, Out> 
     // Whether a loss ends the connection or a reconnect follows is known only once the
     // wrapped client has finished reacting to it: look again after the current task.
     if (this.engaged && (event.type === 'disconnected' || event.type === 'error')) queueMicrotask(() => this.settle());
-    this.eventListeners.emit(event);
+    this.eventSet?.emit(event);
     this.sync();
   }
 
