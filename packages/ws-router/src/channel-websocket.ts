@@ -1,6 +1,6 @@
 import type { SymbolDisposable, WebSocketClient, WebSocketError, WebSocketEvent } from '@composable-svelte/ws-types';
 import { ForwardingClient } from '@composable-svelte/ws-types/internal';
-import { Router, type ChannelRouter } from './channel-router.js';
+import { Router, type ChannelRouter, type RouterHost } from './channel-router.js';
 import type { ChannelExtractor, ChannelKey, ChannelWebSocketConfig } from './config.js';
 
 /** A client with a channel router attached; see {@link createChannelWebSocket}. */
@@ -13,23 +13,24 @@ export interface ChannelWebSocket<In, Out = In, K = undefined> extends WebSocket
 
 class ChannelSocket<In, Out> extends ForwardingClient<In, Out> implements ChannelWebSocket<In, Out> {
   readonly router: Router<In, Out>;
+  private readonly onError: ChannelWebSocketConfig<In, Out>['onError'];
 
   constructor(client: WebSocketClient<In, Out>, extract: ChannelExtractor<In> | string, config: ChannelWebSocketConfig<In, Out>) {
     const { timers, onError, ...routing } = config;
     super(client, timers);
-    this.router = new Router(client, extract, routing, {
-      sync: () => {
-        this.sync();
-      },
-      fail: (error: WebSocketError, reported: boolean) => {
-        const heard = reported || this.eventListeners.size > 0;
-        // One account: what the wrapped client reported already reached these listeners.
-        if (!reported) this.report(error);
-        if (onError) onError(error);
-        // Heard by nobody: report it as the plain router would, rather than lose it.
-        else if (!heard) console.error(error);
-      },
-    });
+    this.onError = onError;
+    // This client is the router's host: its sync() and fail() below, no closures per router.
+    this.router = new Router(client, extract, routing, this as unknown as RouterHost);
+  }
+
+  /** For the router (RouterHost): a failure of the router, reported as this client's own error. */
+  private fail(error: WebSocketError, reported: boolean): void {
+    const heard = reported || this.eventListeners.size > 0;
+    // One account: what the wrapped client reported already reached these listeners.
+    if (!reported) this.report(error);
+    if (this.onError) this.onError(error);
+    // Heard by nobody: report it as the plain router would, rather than lose it.
+    else if (!heard) console.error(error);
   }
 
   protected override onEvent(event: WebSocketEvent): void {
