@@ -408,3 +408,75 @@ describe('a channel key instead of an extractor', () => {
   });
 
 });
+
+describe('changes during a dispatch', () => {
+  it('skips a listener removed meanwhile; one subscribed meanwhile gets the next message', async () => {
+    const mock = await connectedMock();
+    const router = createChannelRouter(mock, byChannel);
+    const calls: string[] = [];
+    let offThird = (): void => undefined;
+    router.subscribe('chat', (message) => {
+      calls.push(`first ${String(message.data.text)}`);
+      if (message.data.text !== 'one') return;
+      offThird();
+      router.subscribe('chat', (later) => calls.push(`late ${String(later.data.text)}`));
+    });
+    router.subscribe('chat', (message) => calls.push(`second ${String(message.data.text)}`));
+    offThird = router.subscribe('chat', (message) => calls.push(`third ${String(message.data.text)}`));
+    mock.simulateMessage({ channel: 'chat', text: 'one' });
+    mock.simulateMessage({ channel: 'chat', text: 'two' });
+    expect(calls).toEqual(['first one', 'second one', 'first two', 'second two', 'late two']);
+  });
+
+  it('a listener subscribed by the lone listener of its channel gets the next message', async () => {
+    const mock = await connectedMock();
+    const router = createChannelRouter(mock, byChannel);
+    const calls: string[] = [];
+    router.subscribe('chat', (message) => {
+      calls.push(`lone ${String(message.data.text)}`);
+      if (message.data.text === 'one') router.subscribe('chat', (later) => calls.push(`next ${String(later.data.text)}`));
+    });
+    mock.simulateMessage({ channel: 'chat', text: 'one' });
+    mock.simulateMessage({ channel: 'chat', text: 'two' });
+    expect(calls).toEqual(['lone one', 'lone two', 'next two']);
+  });
+
+  it("unsubscribe(channel) lets the message reach the channel's other listeners, and their own unsubscribe functions do nothing", async () => {
+    const mock = await connectedMock();
+    const router = createChannelRouter(mock, byChannel);
+    const calls: string[] = [];
+    let offSecond = (): void => undefined;
+    router.subscribe('chat', () => {
+      calls.push('first');
+      router.unsubscribe('chat');
+      offSecond();
+    });
+    offSecond = router.subscribe('chat', () => calls.push('second'));
+    mock.simulateMessage({ channel: 'chat' });
+    mock.simulateMessage({ channel: 'chat' });
+    expect(calls).toEqual(['first', 'second']);
+    expect(router.getChannels()).toEqual([]);
+  });
+
+  it('reports each throwing listener with its channel, alone or among others', async () => {
+    const mock = await connectedMock();
+    const failures: WebSocketError[] = [];
+    const router = createChannelRouter(mock, byChannel, { onError: (error) => failures.push(error) });
+    const reached: string[] = [];
+    const boom = (): void => {
+      throw new Error('listener bug');
+    };
+    router.subscribe('alone', boom);
+    router.subscribe('crowd', boom);
+    router.subscribe('crowd', boom);
+    router.subscribe('crowd', () => reached.push('crowd'));
+    mock.simulateMessage({ channel: 'alone' });
+    mock.simulateMessage({ channel: 'crowd' });
+    expect(reached).toEqual(['crowd']);
+    expect(failures.map((error) => [error.code, error.message])).toEqual([
+      [WS_ERROR_CODES.CALLBACK_FAILED, expect.stringContaining('channel alone')],
+      [WS_ERROR_CODES.CALLBACK_FAILED, expect.stringContaining('channel crowd')],
+      [WS_ERROR_CODES.CALLBACK_FAILED, expect.stringContaining('channel crowd')],
+    ]);
+  });
+});
