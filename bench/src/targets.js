@@ -4,22 +4,18 @@
 // only for targets that a run misses).
 
 // What the notes below rest on (measured on this machine on 2026-12-06, outside the committed run):
-// - Byte counting: ws-types' `byteLength()` now asks the platform's encoder (`encodeInto` a
-//   scratch buffer): ~100 ns for a 128-byte message, against ~320 ns for the JavaScript loop
-//   it replaced (and ~45 ns for Node's `Buffer.byteLength`, which browsers lack).
-// - Heap per connected client (400 clients, a server in another process, after full GCs):
-//   raw ws ~4.7–5.1 kB; ws-core ~6.2 kB as a class with private fields (it was ~9 kB with ~30
-//   closures per client and a retained `minUptime` timer); ws-core + heartbeat ~8.0 kB,
-//   + router ~10.3 kB, + queue ~10.6–11.0 kB. The heartbeat's share is its engine and the 30 s
-//   ping timer every connected client holds (a Node `Timeout` and its closure); the router's is
-//   a `Router` object with its `Map`, one listener set per channel and the subscriptions each
-//   layer holds on the one inside it (an entry, a closure that dispatches, a closure that
-//   unsubscribes).
-// - Size: the ws-types runtime that ws-core imports is ~1.4 kB min+gzip of what ws-core ships:
-//   the heartbeat engine (bundled even when `heartbeat` is not configured, because
-//   `createLiveWebSocket` references it), the forwarding-free listener set, `WebSocketError`
-//   and its codes, `JSONSerializer`, option checks. ws-core's own code grew with the browser
-//   lifecycle (~0.4 kB), the callback guards and the `network` event.
+// - Byte counting: Node's `Buffer.byteLength` takes ~45 ns for a 128-byte JSON string, whether
+//   counted one by one or joined (a count per byte, not per call). In process over a fake
+//   socket, ws-core's send + receive took 1,069 ns with its two counts and 964 ns without them
+//   (reconnecting-websocket, which counts nothing: 1,011 ns; raw ws + JSON: 906 ns).
+// - Heap per connected client: in the benchmark's own process the same ws-core clients read
+//   ~4.2–4.5 kB or ~5.5–5.7 kB depending on what ran before (after the latency scenario: the
+//   heavier reading, in every later round), with raw ws unchanged; in a fresh process, every
+//   time ~4.55 kB against raw ws's ~4.17 kB. The fan-in scenario reads the heap in a fresh
+//   process since (heap-probe.js).
+// - Size, min+gzip of `import { createLiveWebSocket }` (5,525 B), each part measured by building
+//   without it: the heartbeat engine 832 B, ws-core's error messages ~300 B, the browser
+//   lifecycle 143 B, the option checks ~80 B. Without all four it would still be ~4.2 kB.
 
 /**
  * Why a target is missed, by target id: what the measurements show, written down by hand.
@@ -29,22 +25,22 @@
  */
 export const WHY = {
   'throughput-core':
-    "Short by about 3–8 %, consistently: three full runs today gave 0.92, 0.92 and 0.94 (rounds 0.83–1.02). In process (table 2), ws-core adds ~170 ns to the ~800 ns that raw ws + JSON take per message sent and received; a CPU profile of that loop puts it in the native byte counts (~35 ns each way), the timestamp and envelope of each received message, and the resolved promise each `send()` returns. On the network that is below 1 % of the ~7 µs of client CPU per message measured here, so most of the measured gap is not ws-core's code; the client and the server share the 2 cores, and the rounds spread by ±8 %. Not explained further.",
+    "Short by 3–8 % in every full run today (0.92–0.94; rounds 0.84–1.05). What ws-core does per message beyond raw ws + JSON is the exact UTF-8 byte count of each frame sent and received (`Buffer.byteLength`, ~45 ns per 128-byte frame each way, a cost per byte that batching does not lower), the timestamp and envelope of each received message, and one listener-set call: in process, ws-core took 1,069 ns per message sent and received with the two counts and 964 ns without them, against 1,011 ns for reconnecting-websocket and 906 ns for raw ws (a separate run; in the committed run's table 2 the same loop reads slower for ws-core, 1,284 ns, after the other implementations ran in the process). On the network that per-message cost is ~1–2 % of the ~8 µs of client CPU per message; the rest of the gap is within the spread of the rounds on this 2-core machine, where client and server share the cores.",
   'ahead-throughput':
-    "reconnecting-websocket hands the application the raw frame and keeps no statistics, so it does less per message than ws-core (see the throughput target); it came out 2–5 % ahead in the three full runs today.",
+    "reconnecting-websocket hands the application the raw frame and keeps no statistics; ws-core counts the exact UTF-8 bytes of every frame (`stats`, ~90 ns per message sent and received) and timestamps each received message (see the throughput target). Without the byte counts ws-core's in-process cost is below reconnecting-websocket's (964 against 1,011 ns per message); with them it is above. Counting lazily would mean keeping every frame until `stats` is read, which the heap target rules out.",
   'cpu-core': "Client CPU per message includes ws's framing, masking and syscalls (~20–30 µs here); ws-core's own share is ~0.3 µs. The rest of a measured excess is the spread between rounds (see the CPU range).",
   'heap-core':
     "The reading moves with the state of V8's heap, not with ws-core's objects. With the same build, `heapUsed` per ws-core client reads ~4.3 kB (1.05–1.14 of raw ws) when fan-in runs alone (`--only 3`, every round) or in a one-round run after the latency scenario, and ~5.6 kB (1.33–1.48) in multi-round runs after it; raw ws and the peers read the same either way. Heap snapshots taken in the bench process at the moment of the reading show the same objects per client in both cases: for 1,000 clients, 4.7 kB per ws-core client against 4.6 kB per raw ws socket (1.03), of which ws-core's own are one object with its private fields, two listener sets (a lone listener without a `Set`) and four small handlers on its socket. So the target is met by what ws-core retains and missed by the `heapUsed` reading after the latency scenario; what V8 keeps there is not found yet.",
   'size-core':
-    "Not met, and not reachable without removing features: ws-core's own code is ~3.8 kB min+gzip and the ws-types runtime it imports adds ~1.4 kB. The largest parts are reconnection with its policy and guards, the held-send queue, the browser lifecycle (~0.4 kB), the `network` event, and the heartbeat engine, bundled even when unused because `createLiveWebSocket` references it (~0.5 kB; dropping it needs the heartbeat to be passed in rather than configured, an API change this issue rules out). The class rewrite that brought the heap down costs ~0.25 kB (`this.#field` is longer than a closure's local). partysocket/ws does less: no stats, no typed errors, no lifecycle, no held sends.",
+    "Not reachable without removing features or changing the API, which this issue rules out. Measured by building `import { createLiveWebSocket }` without each part (5,525 B in all): the heartbeat engine 832 B (bundled even when `heartbeat` is not configured, because `createLiveWebSocket({ heartbeat })` must work as the guide writes it), ws-core's error messages ~300 B, the browser lifecycle 143 B, the option checks ~80 B. Without all four it would still be ~4.2 kB: reconnection with its policy and guards, the held-send queue, stats with exact byte counts, typed errors and their codes, the serializer, the listener sets. partysocket/ws does less: no stats, no typed errors, no lifecycle, no held sends, no heartbeat.",
   'throughput-stack':
-    'Every message crosses three decorators: on send, ws-queue reads `client.state`, a fresh snapshot built through router → heartbeat → ws-core (an object, a copy of `protocols`, a `Date`); on receive, the heartbeat checks for its pong, then the router runs its extractor, a `Map` lookup and the channel listener set. ~0.5–1 µs per message in all, plus the noise of this scenario.',
+    "0.89 (rounds 0.83–0.99). A message crosses three decorators: on send, ws-queue reads the status of the client at the bottom (no `state` snapshot any more); on receive, the heartbeat checks for its pong, then the router runs its extractor, a `Map` lookup and the channel's listener. In process the stack adds ~200–250 ns to ws-core's cost per message (1,152 against ~1,100 ns in a separate run; 1,488 against 1,284 ns in the committed run), ~2–3 % of the client CPU per message on the network; the rest of the shortfall is ws-core's own (see its throughput target) and the spread of the rounds.",
   'heap-stack':
     "See the ws-core heap target: the same ~1.3 kB per client moves with the heap's state (run alone, the full stack reads 1.86–1.98 of raw ws). Beyond ws-core, each decorator holds its own object, two listener sets and a subscription on the client inside it (an entry, a dispatching closure and an unsubscribing closure per layer); the heartbeat adds its engine and the 30 s ping timer of every connected client (a Node `Timeout` with its closure); the router a `Router` with its `Map` and a listener set per channel.",
   'size-stack':
-    "Far off, and further than before: 9.4 kB, where the same four measured 6.1 kB on 2026-11-25. Each package's own code (size-limit, ws-types external): ws-core 3.8 kB, ws-router 1.8 kB (recovery added ~0.25 kB), ws-queue 1.9 kB, ws-heartbeat 0.9 kB; the ws-types runtime they share adds the rest: the forwarding base of the decorators, the heartbeat engine, the listener set, errors and codes, the serializer, byte counting, option checks and callback guards. What grew since is what the later issues asked for: the shared decorator base with lazy subscriptions and `dispose()`, guarded callbacks, the browser lifecycle, the `network` event, recovery, and typed two-way protocols. Reaching 5.0 kB would mean dropping features, not squeezing code; it is left as a miss.",
+    "Far off: ~9.5 kB. Each package's own code (size-limit, ws-types external): ws-core 3.8 kB, ws-queue 2.0 kB, ws-router 1.8 kB, ws-heartbeat 0.9 kB; the ws-types runtime they share adds the rest: the forwarding base of the decorators, the heartbeat engine, the listener set, errors and codes, the serializer, byte counting, option checks and callback guards. What grew since the 6.1 kB of 2026-11-25 is what later issues asked for: the shared decorator base with lazy subscriptions and `dispose()`, guarded callbacks, the browser lifecycle, the `network` event, recovery, typed two-way protocols. Reaching 5.0 kB would mean dropping features, not squeezing code.",
   'ahead-fan-in-time':
-    "With 1,000 clients receiving 100 messages each, ws-core decodes, counts bytes and builds one envelope with a timestamp for each of the 100,000 messages, which reconnecting-websocket (handing over the raw frame) does not; ws-core was 4–6 % slower in the three full runs today, inside the rounds' spread but on the same side.",
+    "With 1,000 clients receiving 100 messages each, ws-core counts the UTF-8 bytes of each of the 100,000 frames, timestamps it and builds its envelope, which reconnecting-websocket (handing over the raw frame) does not: ~0.1 µs more client CPU per message (1.6 against 1.5 µs), 4–7 % of the time in the full runs today.",
   'router-flat':
     "Not an O(n) step: dispatch is one extractor call and one `Map` lookup. Cycling over 10,000 channels touches 10,000 listener sets whose data no longer fits in the caches, and the hand-written `Map` + `Set` grows too (×2.7–3.0 here). ws-router touches more memory per channel: the `Map` entry holds an object with the channel's listener set and its recovery offset, and the set holds an entry object per listener, against one `Set` for the reference; so it grows ~10–25 % more than the reference (×3.3–3.4 in full runs; ×3.29 against ×3.01, within the bound, in a run of scenarios 3 and 4 alone).",
   'queue-linear': 'The queue is a linked list with O(1) enqueue and dequeue; any growth beyond 10× would come from GC of the 100,000 entries and their promises.',
